@@ -1,0 +1,40 @@
+"""The project's own error types.
+
+A `UserError` is a mistake the user can fix (a malformed scenario, an unknown TPS id, a
+negative budget, an infeasible policy). The command line prints its one-line message and
+exits with code 2, never a traceback. Anything else is an internal error (exit 1).
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A mistake in the user's input, reported as one clear line.
+
+    `where` names the file, `location` the YAML path (``voters.stages[1].service_min.cv``) or
+    the CSV row and column, and `message` says what is wrong and what is allowed.
+    """
+
+    def __init__(self, message: str, *, where: str | None = None, location: str | None = None):
+        self.message = message
+        self.where = where
+        self.location = location
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        """The message as printed by the command line: ``file: location: what and fix``."""
+        parts = [p for p in (self.where, self.location) if p]
+        text = " ".join(self.message.split())
+        return ": ".join([*parts, text])
+
+
+class ScenarioError(UserError):
+    """A scenario file (YAML or its CSV tables) is malformed or inconsistent."""
+
+
+class PlanError(UserError):
+    """A plan file is malformed or does not fit the scenario."""
+
+
+class InfeasibleError(UserError):
+    """No deployment satisfies the policy within budgets and availability."""

@@ -1,0 +1,211 @@
+"""A deployment plan: which pattern each TPS gets and the reserve teams per kecamatan.
+
+The only thing that crosses between the optimiser (`planner.opt`) and the simulator
+(`planner.sim`). Written as `plan.csv` (one row per TPS: tps_id, district, village,
+risk_class, pattern, linmas, police, tni — DESIGN §5) plus, optionally, reserves in
+`plan.json`; read back by `simulate --plan`, `compare` and `report`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planner.errors import PlanError
+from planner.scenario.resolved import Scenario
+
+PLAN_COLUMNS: tuple[str, ...] = (
+    "tps_id",
+    "district",
+    "village",
+    "risk_class",
+    "pattern",
+    "linmas",
+    "police",
+    "tni",
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Pattern per TPS (in TPS-table order) and reserve teams per (kecamatan, agency)."""
+
+    patterns: tuple[str, ...]
+    reserves: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Teams kept at each kecamatan post, keyed by (kecamatan label, agency)."""
+    label: str = "plan"
+
+    def pattern_counts(self) -> dict[str, int]:
+        """Number of TPS on each pattern."""
+        out: dict[str, int] = {}
+        for p in self.patterns:
+            out[p] = out.get(p, 0) + 1
+        return out
+
+
+def default_plan(scenario: Scenario) -> Plan:
+    """The policy-default plan: every TPS gets its class's standard pattern and every
+    kecamatan the policy minimum of reserve teams (what police plan by hand today)."""
+    policy = scenario.spec.security.policy
+    tps = scenario.tps
+    patterns = tuple(policy[tps.class_names[c]].standard for c in tps.risk_class)
+    reserves = {
+        (d, r.agency): r.min_per_district
+        for d in tps.district_names
+        for r in scenario.spec.security.reserves
+    }
+    return Plan(patterns=patterns, reserves=reserves, label="default")
+
+
+def personnel_at_tps(scenario: Scenario, plan: Plan, i: int, agency: str) -> float:
+    """Average personnel of `agency` at TPS `i` (shared teams counted as a share)."""
+    return scenario.spec.security.pattern(plan.patterns[i]).personnel_per_tps(agency)
+
+
+def plan_to_csv(scenario: Scenario, plan: Plan) -> str:
+    """`plan.csv` text: one row per TPS with the contract columns plus other agencies."""
+    sec = scenario.spec.security
+    extra = [a for a in sec.agencies if a not in ("linmas", "police", "tni")]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*PLAN_COLUMNS, *extra])
+    tps = scenario.tps
+    for i, name in enumerate(plan.patterns):
+        pattern = sec.pattern(name)
+        counts = [_fmt(pattern.personnel_per_tps(a)) for a in ("linmas", "police", "tni", *extra)]
+        writer.writerow(
+            [
+                tps.tps_id[i],
+                tps.district_names[tps.district[i]],
+                tps.village_names[tps.village[i]],
+                tps.class_names[tps.risk_class[i]],
+                name,
+                *counts,
+            ]
+        )
+    return out.getvalue()
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
+
+
+def read_plan(path: str | Path, scenario: Scenario) -> Plan:
+    """Read a `plan.csv` (and reserves from a `plan.json` beside it, when present).
+
+    Every TPS of the scenario must appear exactly once with a pattern its class may use.
+    """
+    file = Path(path)
+    where = str(file)
+    if file.is_dir():
+        file = file / "plan.csv"
+        where = str(file)
+    if not file.exists():
+        raise PlanError(
+            "plan file not found; give a plan.csv written by planner optimise", where=where
+        )
+    sec = scenario.spec.security
+    tps = scenario.tps
+    known = {p.name for p in sec.patterns}
+    patterns: list[str | None] = [None] * len(tps)
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            for column in ("tps_id", "pattern"):
+                if column not in header:
+                    raise PlanError(
+                        f"missing column {column}; a plan needs tps_id and pattern",
+                        where=where,
+                        location="header",
+                    )
+            for n, row in enumerate(reader, start=2):
+                tps_id = (row.get("tps_id") or "").strip()
+                name = (row.get("pattern") or "").strip()
+                try:
+                    i = tps.index_of(tps_id)
+                except KeyError:
+                    raise PlanError(
+                        f"unknown TPS id {tps_id!r}; it is not in the scenario's TPS table",
+                        where=where,
+                        location=f"row {n}, column tps_id",
+                    ) from None
+                if patterns[i] is not None:
+                    raise PlanError(
+                        f"TPS {tps_id!r} appears twice",
+                        where=where,
+                        location=f"row {n}, column tps_id",
+                    )
+                if name not in known:
+                    raise PlanError(
+                        f"unknown pattern {name!r}; patterns: {', '.join(sorted(known))}",
+                        where=where,
+                        location=f"row {n}, column pattern",
+                    )
+                cls = tps.class_names[tps.risk_class[i]]
+                if name not in sec.policy[cls].allowed:
+                    raise PlanError(
+                        f"pattern {name!r} is not allowed for class {cls}; allowed: "
+                        f"{', '.join(sec.policy[cls].allowed)}",
+                        where=where,
+                        location=f"row {n}, column pattern",
+                    )
+                patterns[i] = name
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise PlanError(f"cannot read the plan ({exc})", where=where) from None
+    missing = [tps.tps_id[i] for i, p in enumerate(patterns) if p is None]
+    if missing:
+        raise PlanError(
+            f"{len(missing)} TPS have no row (first: {missing[0]}); a plan lists "
+            "every TPS of the scenario",
+            where=where,
+        )
+    reserves = default_plan(scenario).reserves
+    sidecar = file.with_name("plan.json")
+    if sidecar.exists():
+        reserves = _read_reserves(sidecar, scenario, reserves)
+    return Plan(
+        patterns=tuple(p for p in patterns if p is not None),
+        reserves=reserves,
+        label=file.parent.name or file.stem,
+    )
+
+
+def _read_reserves(
+    path: Path, scenario: Scenario, defaults: dict[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PlanError(f"cannot read plan.json ({exc})", where=str(path)) from None
+    table = data.get("reserves") if isinstance(data, dict) else None
+    if table is None:
+        return defaults
+    out = dict(defaults)
+    if not isinstance(table, dict):
+        raise PlanError(
+            "reserves must map kecamatan to {agency: teams}", where=str(path), location="reserves"
+        )
+    for district, by_agency in table.items():
+        if district not in scenario.tps.district_names:
+            raise PlanError(
+                f"unknown kecamatan {district!r}", where=str(path), location=f"reserves.{district}"
+            )
+        if not isinstance(by_agency, dict):
+            raise PlanError(
+                "must map agency to a number of teams",
+                where=str(path),
+                location=f"reserves.{district}",
+            )
+        for agency, teams in by_agency.items():
+            if not isinstance(teams, int) or teams < 0:
+                raise PlanError(
+                    "teams must be a whole number ≥ 0",
+                    where=str(path),
+                    location=f"reserves.{district}.{agency}",
+                )
+            out[(district, agency)] = teams
+    return out

@@ -1,0 +1,107 @@
+"""The scenario format: the single source of truth for every input of the tool.
+
+A scenario file (YAML) is validated into a `ScenarioSpec`. Sections live in
+`planner.scenario.sections`, one module each. Every section has defaults, so a scenario may
+give only ``name``, ``seed`` and ``region`` (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from planner.scenario.sections.base import Section
+from planner.scenario.sections.counting import Counting
+from planner.scenario.sections.election import Day, Election
+from planner.scenario.sections.incidents import Incidents
+from planner.scenario.sections.logistics import Logistics
+from planner.scenario.sections.region import Region
+from planner.scenario.sections.risk import Risk
+from planner.scenario.sections.security import Security, default_security
+from planner.scenario.sections.staff import Staff
+from planner.scenario.sections.voters import ArrivalProfile, Voters
+
+
+class ScenarioSpec(Section):
+    """A polling-day scenario for one region (or several, for a province)."""
+
+    name: str = Field(min_length=1, description="Scenario name, shown in reports.")
+    seed: int = Field(0, ge=0, description="Run seed; every random stream derives from it.")
+    election: Election = Field(default_factory=Election, description="Election kind.")
+    day: Day = Field(default_factory=Day, description="Polling-day timetable.")
+    region: Region | None = Field(None, description="The region (a regency or city).")
+    regions: list[Region] | None = Field(
+        None, description="Several regions (a province); use instead of region."
+    )
+    risk: Risk = Field(default_factory=Risk, description="TPS risk classes.")
+    voters: Voters = Field(default_factory=Voters, description="Voters and service stages.")
+    staff: Staff = Field(default_factory=Staff, description="KPPS, fatigue and health.")
+    counting: Counting = Field(default_factory=Counting, description="Counting.")
+    incidents: Incidents = Field(default_factory=Incidents, description="Incidents.")
+    logistics: Logistics = Field(default_factory=Logistics, description="Logistics.")
+    security: Security = Field(
+        default_factory=default_security, description="Agencies, patterns, policy, budgets."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_region_source(cls, data: Any) -> Any:
+        if isinstance(data, dict) and ("region" in data) == ("regions" in data):
+            raise ValueError("give exactly one of region (one regency/city) or regions")
+        return data
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> ScenarioSpec:
+        cap = self.election.max_voters_per_tps
+        for region in self.all_regions():
+            for d in region.districts or []:
+                if d.voters > d.tps * cap:
+                    raise ValueError(
+                        f"district {d.name!r}: {d.voters} voters cannot fit in {d.tps} TPS of at "
+                        f"most {cap} voters ({self.election.kind})"
+                    )
+        if self.regions is not None:
+            names = [r.name for r in self.regions]
+            if len(set(names)) != len(names):
+                raise ValueError("region names must be unique")
+        profile = self.voters.arrival_profile
+        if isinstance(profile, ArrivalProfile):
+            hours = -(-(self.day.close - self.day.open) // 60)
+            if len(profile.hourly_weights) != hours:
+                raise ValueError(
+                    f"voters.arrival_profile.hourly_weights has {len(profile.hourly_weights)} "
+                    f"weights but voting lasts {hours} hours (day.open to day.close)"
+                )
+            if profile.early_share > 0 and profile.early_from >= self.day.open:
+                raise ValueError("voters.arrival_profile.early_from must be before day.open")
+        for cls_name in self.security.policy:
+            if cls_name not in self.risk.classes:
+                raise ValueError(
+                    f"security.policy names risk class {cls_name!r}, which is not in "
+                    f"risk.classes ({', '.join(self.risk.classes)})"
+                )
+        missing = sorted(set(self.risk.classes) - set(self.security.policy))
+        if missing:
+            raise ValueError(f"security.policy needs an entry for class {', '.join(missing)}")
+        for cls_name in self.incidents.class_rate_multiplier:
+            if cls_name not in self.risk.classes:
+                raise ValueError(
+                    f"incidents.class_rate_multiplier names unknown risk class {cls_name!r}"
+                )
+        agencies = set(self.security.agencies) | {"medical"}
+        for t in self.incidents.types:
+            for a in [*t.responders, *t.grave_responders]:
+                if a not in agencies:
+                    raise ValueError(
+                        f"incident type {t.name!r} names responder {a!r}; known: "
+                        f"{', '.join(sorted(agencies))}"
+                    )
+        return self
+
+    def all_regions(self) -> list[Region]:
+        """The scenario's regions: one for a regency/city, several for a province."""
+        if self.regions is not None:
+            return list(self.regions)
+        assert self.region is not None
+        return [self.region]

@@ -1,0 +1,339 @@
+"""Security agencies, deployment patterns, policy, budgets and reserves.
+
+Agencies are data: the scenario lists them (linmas, police, TNI, and others such as Satpol
+PP), each with costs, availability and the budget line that pays for it. A pattern in the
+police–TPS–linmas notation ("2-6-12": two officers share six TPS with twelve linmas) is a
+shared `team` of personnel spread over `tps_per_team` TPS plus personnel stationed at each
+TPS (`per_tps`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from planner.scenario.distributions import Distribution, Lognormal
+from planner.scenario.sections.base import Section
+
+
+class Agency(Section):
+    """An agency that supplies personnel: costs, availability and who pays."""
+
+    role: Literal["guard", "police", "military", "civil"] = Field(
+        description="guard: stands at its TPS only (linmas); police/military/civil: can be "
+        "dispatched to incidents."
+    )
+    cost_per_person_day_idr: int = Field(
+        ge=0, description="Allowance, meals and transport per person per day deployed, rupiah."
+    )
+    fixed_cost_per_person_idr: int = Field(
+        0, ge=0, description="One-off cost per person (e.g. an honorarium), rupiah."
+    )
+    days_deployed: int = Field(
+        4,
+        ge=1,
+        le=30,
+        description="Days each person is deployed around polling day (facts §3.2: about 4 days).",
+    )
+    budget_line: str | None = Field(
+        None,
+        description="Key in security.budgets_idr that pays this agency (None: not charged to "
+        "any regional grant, e.g. linmas honoraria paid by KPU).",
+    )
+    available_total: int | None = Field(
+        None, ge=0, description="Personnel available for TPS duty and reserves (None: no limit)."
+    )
+    available_per_district: dict[str, int] = Field(
+        default_factory=dict,
+        description="Personnel available per kecamatan (by name); kecamatan not listed are "
+        "limited only by available_total.",
+    )
+    speed_road_kmh: float = Field(
+        30.0,
+        gt=0,
+        description="Travel speed on roads for dispatch, km/h (est.: motorbike/patrol car in "
+        "town traffic on polling day).",
+    )
+    speed_river_kmh: float = Field(
+        15.0,
+        gt=0,
+        description="Travel speed by boat, km/h (est.: facts §5.4 river legs of 5–8 h for "
+        "about 80–120 km).",
+    )
+
+    def cost_per_person_idr(self) -> int:
+        """Total cost of one person for the whole deployment."""
+        return self.fixed_cost_per_person_idr + self.cost_per_person_day_idr * self.days_deployed
+
+
+class Pattern(Section):
+    """A deployment pattern: a team shared by `tps_per_team` TPS plus personnel at each TPS."""
+
+    name: str = Field(min_length=1, description="Pattern name, e.g. '2-6-12'.")
+    team: dict[str, int] = Field(
+        default_factory=dict,
+        description="Personnel of the shared team by agency, e.g. {police: 2}.",
+    )
+    tps_per_team: int = Field(
+        1, ge=1, description="Number of TPS that share one team (the 6 in 2-6-12)."
+    )
+    per_tps: dict[str, int] = Field(
+        default_factory=dict,
+        description="Personnel stationed at every TPS by agency, e.g. {linmas: 2}.",
+    )
+    residual_harm: float = Field(
+        gt=0,
+        le=1,
+        description="Share of a TPS's harm this pattern leaves (1 = no protection); "
+        "overridable per class in security.residual_harm.",
+    )
+    description: str = Field("", description="Where this pattern is used (source).")
+
+    def personnel_per_tps(self, agency: str) -> float:
+        """Average personnel of `agency` per TPS under this pattern."""
+        return self.per_tps.get(agency, 0) + self.team.get(agency, 0) / self.tps_per_team
+
+
+class ClassPolicy(Section):
+    """Which patterns a risk class may use and which is its standard (hand-planned) one."""
+
+    allowed: list[str] = Field(min_length=1, description="Pattern names allowed for the class.")
+    standard: str = Field(description="The pattern police use by default for the class.")
+
+    @model_validator(mode="after")
+    def _standard_allowed(self) -> ClassPolicy:
+        if self.standard not in self.allowed:
+            raise ValueError(f"standard pattern {self.standard!r} must be in allowed")
+        return self
+
+
+class Reserve(Section):
+    """Reserve teams kept at each kecamatan post (Polsek, Koramil)."""
+
+    agency: str = Field(description="Agency of the reserve teams.")
+    team_size: int = Field(ge=1, description="Personnel per reserve team.")
+    min_per_district: int = Field(0, ge=0, description="Policy minimum of teams per kecamatan.")
+    max_per_district: int = Field(4, ge=0, description="Most teams worth keeping per kecamatan.")
+    harm_reduction: list[float] = Field(
+        description="Share of the kecamatan's residual harm removed by the 1st, 2nd, ... team "
+        "(diminishing returns; one entry per team up to max_per_district)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Reserve:
+        if self.min_per_district > self.max_per_district:
+            raise ValueError("min_per_district must be ≤ max_per_district")
+        if len(self.harm_reduction) < self.max_per_district:
+            raise ValueError(
+                f"harm_reduction needs {self.max_per_district} entries (one per team), "
+                f"has {len(self.harm_reduction)}"
+            )
+        if any(not 0 <= r < 1 for r in self.harm_reduction):
+            raise ValueError("harm_reduction entries must be in [0, 1)")
+        if any(a < b for a, b in zip(self.harm_reduction, self.harm_reduction[1:], strict=False)):
+            raise ValueError("harm_reduction must not increase (diminishing returns)")
+        if sum(self.harm_reduction[: self.max_per_district]) >= 1:
+            raise ValueError("harm_reduction entries must sum to less than 1")
+        return self
+
+
+class Travel(Section):
+    """How long responders take to reach a TPS."""
+
+    road_distance_factor: float = Field(
+        1.4,
+        ge=1,
+        description="Road distance / straight-line distance (est.: typical circuity of urban "
+        "road networks, 1.2–1.5).",
+    )
+    district_travel_min: Distribution = Field(
+        default_factory=lambda: Lognormal(dist="lognormal", mean=15.0, cv=0.5),
+        description="Travel time from the kecamatan post or a patrol point to a TPS when TPS "
+        "have no coordinates, minutes (est.: a kecamatan of 10–40 km² at 20–30 km/h).",
+    )
+
+
+class Security(Section):
+    """Agencies, patterns, policy, budgets and reserves."""
+
+    agencies: dict[str, Agency] = Field(description="Agencies by name (linmas, police, tni, ...).")
+    patterns: list[Pattern] = Field(min_length=1, description="Catalogue of deployment patterns.")
+    policy: dict[str, ClassPolicy] = Field(
+        description="Allowed and standard patterns by risk class."
+    )
+    residual_harm: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Overrides of pattern residual harm by class then pattern, e.g. "
+        "{sangat_rawan: {2-1-2: 0.4}}; the sim–opt loop estimates this table.",
+    )
+    reserves: list[Reserve] = Field(default_factory=list, description="Reserve team types.")
+    budgets_idr: dict[str, int | None] = Field(
+        default_factory=dict,
+        description="Budget per budget line (e.g. polres, kodim, pemda), rupiah available for "
+        "polling-day TPS security; None means unlimited.",
+    )
+    total_budget_idr: int | None = Field(
+        None, ge=0, description="Optional cap on the sum over budget lines, rupiah."
+    )
+    grouping: Literal["village", "district"] = Field(
+        "village",
+        description="Where TPS share a police team: within a village, or within the kecamatan.",
+    )
+    min_village_tps: int = Field(
+        4,
+        ge=1,
+        description="Villages with fewer TPS than this are grouped at kecamatan level (est.).",
+    )
+    travel: Travel = Field(default_factory=Travel, description="Responder travel times.")
+
+    @model_validator(mode="after")
+    def _references(self) -> Security:
+        names = [p.name for p in self.patterns]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"pattern names must be unique, repeated: {', '.join(dup)}")
+        known = set(names)
+        for p in self.patterns:
+            for agency in [*p.team, *p.per_tps]:
+                if agency not in self.agencies:
+                    raise ValueError(
+                        f"pattern {p.name!r} uses unknown agency {agency!r}; agencies: "
+                        f"{', '.join(self.agencies)}"
+                    )
+            if any(v < 0 for v in [*p.team.values(), *p.per_tps.values()]):
+                raise ValueError(f"pattern {p.name!r} has a negative personnel count")
+        for cls_name, pol in self.policy.items():
+            for name in pol.allowed:
+                if name not in known:
+                    raise ValueError(
+                        f"policy.{cls_name}.allowed names unknown pattern {name!r}; patterns: "
+                        f"{', '.join(names)}"
+                    )
+        for cls_name, table in self.residual_harm.items():
+            for name, share in table.items():
+                if name not in known:
+                    raise ValueError(f"residual_harm.{cls_name} names unknown pattern {name!r}")
+                if not 0 < share <= 1:
+                    raise ValueError(f"residual_harm.{cls_name}.{name} must be in (0, 1]")
+        for agency_name, ag in self.agencies.items():
+            if ag.budget_line is not None and ag.budget_line not in self.budgets_idr:
+                raise ValueError(
+                    f"agency {agency_name!r} is paid from budget line {ag.budget_line!r}, which is "
+                    f"not in budgets_idr ({', '.join(self.budgets_idr) or 'empty'})"
+                )
+        for line, amount in self.budgets_idr.items():
+            if amount is not None and amount < 0:
+                raise ValueError(f"budgets_idr.{line} must be ≥ 0 (or null for unlimited)")
+        for r in self.reserves:
+            if r.agency not in self.agencies:
+                raise ValueError(f"reserve agency {r.agency!r} is not in agencies")
+        return self
+
+    def pattern(self, name: str) -> Pattern:
+        """The pattern called `name`."""
+        for p in self.patterns:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def harm_share(self, risk_class: str, pattern: str) -> float:
+        """Residual harm of `pattern` at a TPS of `risk_class`."""
+        override = self.residual_harm.get(risk_class, {})
+        if pattern in override:
+            return override[pattern]
+        return self.pattern(pattern).residual_harm
+
+
+def _pattern(
+    name: str, police: int, tps: int, linmas: int, tni: int, harm: float, note: str
+) -> Pattern:
+    team = {"police": police} if tps > 1 else {}
+    per_tps: dict[str, int] = {"linmas": linmas // tps}
+    if tps == 1:
+        per_tps["police"] = police
+    if tni:
+        per_tps["tni"] = tni
+    return Pattern(
+        name=name,
+        team=team,
+        tps_per_team=tps,
+        per_tps=per_tps,
+        residual_harm=harm,
+        description=note,
+    )
+
+
+def default_security() -> Security:
+    """Polri's patterns as recorded in Kalimantan and elsewhere (facts §3.2), with costs.
+
+    Residual harm (est.): r = 1 / (1 + 0.8 p), p = officer-equivalents per TPS (police + TNI):
+    each officer present cuts the harm left by incidents, with diminishing returns; the
+    sim–opt loop re-estimates the table from simulation.
+    """
+    patterns = [
+        _pattern("2-16-32", 2, 16, 32, 0, 0.909, "Jakarta Barat, Pemilu 2024 (facts §3.2)"),
+        _pattern("2-8-16", 2, 8, 16, 0, 0.833, "Sleman Pilkada 2024, most common (facts §3.2)"),
+        _pattern("2-6-12", 2, 6, 12, 0, 0.789, "Polresta Balikpapan Pilkada 2024 (facts §3.2)"),
+        _pattern("2-4-8", 2, 4, 8, 0, 0.714, "Mabes Polri 2019 kurang rawan (facts §3.2)"),
+        _pattern("2-2-4", 2, 2, 4, 0, 0.556, "Tarakan rawan, Banjarbaru (facts §3.2)"),
+        _pattern("2-1-2", 2, 1, 2, 0, 0.385, "Balikpapan sangat rawan (facts §3.2)"),
+        _pattern(
+            "2-1-2+tni", 2, 1, 2, 1, 0.294, "2-1-2 with a soldier; PPU ~1 TNI per TPS (facts §3.3)"
+        ),
+        _pattern("4-1-4", 4, 1, 4, 0, 0.238, "Kutim 3–4 police at sangat rawan (facts §3.2)"),
+        _pattern("4-1-4+tni", 4, 1, 4, 1, 0.200, "4-1-4 with a soldier (facts §3.3)"),
+    ]
+    agencies = {
+        "linmas": Agency(
+            role="guard",
+            cost_per_person_day_idr=0,
+            fixed_cost_per_person_idr=650_000,
+            days_deployed=1,
+            budget_line=None,
+        ),
+        "police": Agency(
+            role="police",
+            cost_per_person_day_idr=395_000,
+            days_deployed=4,
+            budget_line="polres",
+        ),
+        "tni": Agency(
+            role="military",
+            cost_per_person_day_idr=395_000,
+            days_deployed=4,
+            budget_line="kodim",
+        ),
+    }
+    low = ["2-16-32", "2-8-16", "2-6-12", "2-4-8", "2-2-4", "2-1-2"]
+    policy = {
+        "kurang_rawan": ClassPolicy(allowed=low, standard="2-6-12"),
+        "rawan": ClassPolicy(allowed=["2-2-4", "2-1-2", "2-1-2+tni", "4-1-4"], standard="2-2-4"),
+        "sangat_rawan": ClassPolicy(
+            allowed=["2-1-2", "2-1-2+tni", "4-1-4", "4-1-4+tni"], standard="2-1-2"
+        ),
+        "khusus": ClassPolicy(allowed=["2-1-2", "2-1-2+tni", "4-1-4"], standard="2-1-2"),
+    }
+    reserves = [
+        Reserve(
+            agency="police",
+            team_size=10,
+            min_per_district=1,
+            max_per_district=4,
+            harm_reduction=[0.10, 0.06, 0.03, 0.015],
+        ),
+        Reserve(
+            agency="tni",
+            team_size=10,
+            min_per_district=0,
+            max_per_district=3,
+            harm_reduction=[0.06, 0.03, 0.015],
+        ),
+    ]
+    return Security(
+        agencies=agencies,
+        patterns=patterns,
+        policy=policy,
+        reserves=reserves,
+        budgets_idr={"polres": None, "kodim": None},
+    )

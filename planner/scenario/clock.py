@@ -22,6 +22,12 @@ def parse_clock(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError('a clock time is a string "HH:MM" (or "H-1 HH:MM"), not a boolean')
     if isinstance(value, int):
+        # YAML 1.1 reads an unquoted 07:00 as the base-60 integer 420, which is exactly the
+        # minutes since midnight; accept that, but only within one day so "25:00" is an error.
+        if not 0 <= value < 1440:
+            raise ValueError(
+                f'clock time {value} is out of range; write it quoted, "HH:MM" or "H+1 HH:MM"'
+            )
         return value
     if not isinstance(value, str):
         raise ValueError(f'a clock time is a string "HH:MM" (or "H-1 HH:MM"), got {value!r}')

@@ -32,10 +32,10 @@ class Leg(Section):
 
 
 def _leg(
-    depart: int,
+    depart: str,
     road: tuple[float, float, float],
     river: tuple[float, float, float],
-    depart_remote: int | None = None,
+    depart_remote: str | None = None,
 ) -> Leg:
     return Leg(
         depart=depart,
@@ -51,16 +51,16 @@ class Logistics(Section):
     enabled: bool = Field(True, description="Simulate logistics.")
     warehouse_to_ppk: Leg = Field(
         default_factory=lambda: _leg(
-            -2 * 1440 + 480, (30, 90, 240), (300, 420, 720), depart_remote=-5 * 1440 + 480
+            "H-2 08:00", (30, 90, 240), (300, 420, 720), depart_remote="H-5 08:00"
         ),
         description="KPU warehouse → PPK, H-2 (H-5 remote); river legs 5–8 h (facts §5.4).",
     )
     ppk_to_pps: Leg = Field(
-        default_factory=lambda: _leg(-1440 + 480, (15, 45, 120), (60, 180, 480)),
+        default_factory=lambda: _leg("H-1 08:00", (15, 45, 120), (60, 180, 480)),
         description="PPK → PPS on H-1 (facts §5.4).",
     )
     pps_to_tps: Leg = Field(
-        default_factory=lambda: _leg(-1440 + 960, (10, 30, 90), (30, 90, 240)),
+        default_factory=lambda: _leg("H-1 16:00", (10, 30, 90), (30, 90, 240)),
         description="PPS → TPS on the evening of H-1 (facts §5.4).",
     )
     kit_short_prob: float = Field(

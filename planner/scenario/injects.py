@@ -242,7 +242,7 @@ def read_inject_file(path: Path) -> list[str]:
 def resolve_injects(specs: list[str] | tuple[str, ...], table: TpsTable) -> list[ScriptedEvent]:
     """Parse every inject and look its place up in `table`; events in start-time order."""
     events = [resolve_inject(parse_inject(s), table) for s in specs]
-    return sorted(events, key=lambda e: (e.start_min if e.start_min is not None else -10**6))
+    return sorted(events, key=lambda e: e.start_min if e.start_min is not None else -(10**6))
 
 
 def resolve_inject(inject: Inject, table: TpsTable) -> ScriptedEvent:

@@ -9,6 +9,7 @@ images and take a screenshot, without websockets, ports or Playwright.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -85,7 +86,7 @@ class Chromium:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=wire,  # noqa: PLW1509 - only dup2, safe before exec
+            preexec_fn=wire,
             close_fds=False,
         )
         os.close(to_chrome_r)
@@ -96,20 +97,16 @@ class Chromium:
 
     def close(self) -> None:
         """Stop the browser and remove its profile."""
-        try:
+        with contextlib.suppress(Exception):
             self.send("Browser.close", timeout_s=5)
-        except Exception:
-            pass
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait(timeout=10)
         for fd in (self._to_chrome, self._from_chrome):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         shutil.rmtree(self._profile, ignore_errors=True)
 
     def __enter__(self) -> Chromium:

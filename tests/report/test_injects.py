@@ -82,9 +82,7 @@ def test_places_resolve_to_the_right_tps(small_scenario: Scenario) -> None:
     assert by_kind["late-kit"].place_level == "district"
     assert len(by_kind["flood"].tps) == 6
     ilir = table.village_names.index("Klandasan Ilir")
-    assert by_kind["power-cut"].tps == tuple(
-        int(i) for i in (table.village == ilir).nonzero()[0]
-    )
+    assert by_kind["power-cut"].tps == tuple(int(i) for i in (table.village == ilir).nonzero()[0])
     assert by_kind["power-cut"].place_level == "village"
     assert by_kind["power-cut"].end_min == 1245
     assert by_kind["collapse"].tps == (2,)
@@ -103,7 +101,8 @@ def test_unknown_place_lists_what_exists(small_scenario: Scenario) -> None:
 
 
 def test_kind_at_the_wrong_level(small_scenario: Scenario) -> None:
-    with pytest.raises(InjectError, match="protest happens at a TPS, but 'Margomulyo' is a village"):
+    expected = "protest happens at a TPS, but 'Margomulyo' is a village"
+    with pytest.raises(InjectError, match=expected):
         resolve_injects(["protest@Margomulyo@10:00"], small_scenario.tps)
 
 

@@ -136,3 +136,31 @@ def schema(out: Path | None) -> None:
     else:
         atomic_write_text(out, text)
         click.echo(f"wrote {out}")
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--lang",
+    type=click.Choice(("id", "en"), case_sensitive=False),
+    default="en",
+    show_default=True,
+    help="Language of the report: id (Bahasa Indonesia) or en (English).",
+)
+@click.option("--open", "open_report", is_flag=True, help="Open the report in a web browser.")
+@handle_errors
+def report(run_dir: Path, lang: str, open_report: bool) -> None:
+    """Write report.html into a run folder: one self-contained file with plots and tables.
+
+    Works for the run folder of any command (simulate, optimise, frontier, compare, plan,
+    demo); the file needs no network to view and prints on A4. Nothing is opened unless
+    --open is given.
+
+    \b
+    Example:
+      planner report outputs/20241127T010203Z-kota-balikpapan-simulate --lang id
+    """
+    from planner.report.options import finish_report
+
+    path = finish_report(run_dir, lang=lang.lower(), open_report=open_report)
+    click.echo(f"wrote {path}")

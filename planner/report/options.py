@@ -1,0 +1,71 @@
+"""Report options shared by every command that makes a run folder.
+
+Usage in a click command (cli.py)::
+
+    @main.command()
+    ...
+    @report_options
+    @handle_errors
+    def simulate(..., no_report: bool, lang: str, open_report: bool) -> None:
+        ...
+        run.finish()
+        finish_report(run.path, no_report=no_report, lang=lang, open_report=open_report)
+
+`finish_report` writes ``report.html`` at the end of the run (unless ``--no-report``) and
+opens it only when ``--open`` is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from planner.report.i18n import DEFAULT_LANG, LANGS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def lang_option(func: F) -> F:
+    """``--lang id|en``."""
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGS, case_sensitive=False),
+        default=DEFAULT_LANG,
+        show_default=True,
+        help="Language of the report: id (Bahasa Indonesia) or en (English).",
+    )(func)
+
+
+def open_option(func: F) -> F:
+    """``--open``."""
+    return click.option(
+        "--open",
+        "open_report",
+        is_flag=True,
+        help="Open the report in a web browser (nothing is opened by default).",
+    )(func)
+
+
+def report_options(func: F) -> F:
+    """``--no-report``, ``--lang`` and ``--open`` for commands that make a run folder."""
+    func = click.option(
+        "--no-report", is_flag=True, help="Do not write report.html into the run folder."
+    )(func)
+    return lang_option(open_option(func))
+
+
+def finish_report(
+    run_dir: Path, *, no_report: bool = False, lang: str = DEFAULT_LANG, open_report: bool = False
+) -> Path | None:
+    """Write the run's report.html (unless `no_report`); open it when asked. Its path or None."""
+    if no_report:
+        return None
+    from planner.report.build import open_in_browser, write_report
+
+    path = write_report(run_dir, lang)
+    if open_report:
+        open_in_browser(path)
+    return path

@@ -1,0 +1,589 @@
+"""Sections of the report of a `planner simulate` run.
+
+From the run's files: summary.json (headline metrics with intervals), per_tps.csv (means per
+TPS over replications) and per_district.csv. Time series the summary does not hold (queue
+length through the day, the seven KPPS' fatigue, each voter's wait, incidents by hour,
+response times by agency) come from re-running ONE replication deterministically for the
+chosen TPS (`planner.report.trace`), so simulate runs stay small.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from planner.report import html, plots
+from planner.report.build import Part
+from planner.report.html import Html
+from planner.report.i18n import Translator
+from planner.report.runs import CsvTable, RunData
+from planner.report.trace import DayTrace, load_day_trace
+
+HEADLINE: tuple[tuple[str, str, str], ...] = (
+    # metric, English label, Indonesian label
+    ("voters_voted", "voters who voted", "pemilih yang memilih"),
+    ("voters_gave_up", "voters who gave up", "pemilih yang batal"),
+    ("wait_mean_min", "mean wait (min)", "rata-rata tunggu (menit)"),
+    ("wait_p95_min", "95th percentile wait (min)", "persentil 95 tunggu (menit)"),
+    ("share_wait_over_30min", "share waiting over 30 min", "proporsi tunggu > 30 menit"),
+    ("tps_opened_late", "TPS opened late", "TPS terlambat buka"),
+    ("incidents_total", "incidents", "insiden"),
+    ("response_mean_min", "mean response (min)", "rata-rata respons (menit)"),
+    ("fatigue_peak", "peak fatigue (0–1)", "kelelahan puncak (0–1)"),
+    ("staff_health_events", "worker health events", "kejadian kesehatan petugas"),
+    ("count_finish_p95_clock_min", "95% of TPS counted by", "95% TPS selesai hitung pukul"),
+    ("revote_risk_tps", "TPS at risk of re-vote", "TPS berisiko PSU"),
+)
+
+METRIC_LABELS: dict[str, tuple[str, str]] = {m: (en, id_) for m, en, id_ in HEADLINE} | {
+    "voters_arrived": ("voters who came", "pemilih yang datang"),
+    "open_delay_mean_min": ("mean opening delay (min)", "rata-rata terlambat buka (menit)"),
+    "incidents_unresolved": ("incidents unresolved", "insiden tak selesai"),
+    "response_p90_min": ("90th percentile response (min)", "persentil 90 respons (menit)"),
+    "count_finish_mean_clock_min": ("mean count finish", "rata-rata selesai hitung"),
+    "logistics_late_tps": ("TPS with late kits", "TPS logistik terlambat"),
+    "ballot_short_tps": ("TPS short of ballots", "TPS kurang surat suara"),
+}
+
+# per_tps.csv column names we read (first present wins)
+COL_WAIT = ("wait_mean_min",)
+COL_OVER30 = ("share_wait_over_30min",)
+COL_GAVE_UP = ("voters_gave_up",)
+COL_VOTED = ("voters_voted",)
+COL_OPEN_DELAY = ("open_delay_min", "open_delay_mean_min")
+COL_COUNT_END = ("count_finish_clock_min", "count_finish_mean_clock_min")
+COL_INCIDENTS = ("incidents", "incidents_total")
+COL_HEALTH = ("health_events", "staff_health_events")
+COL_REVOTE = ("revote_risk", "revote_prob")
+COL_FATIGUE = ("fatigue_peak",)
+
+
+def build(run: RunData, tr: Translator) -> list[Part]:
+    """All sections of a simulate report, in reading order."""
+    per_tps = run.csv("per_tps.csv")
+    per_district = run.csv("per_district.csv")
+    trace, trace_error = load_day_trace(run, per_tps)
+    return [
+        headline_part(run, tr),
+        queues_part(run, tr, trace, trace_error),
+        waits_part(tr, per_tps, per_district, trace),
+        staff_part(run, tr, trace),
+        counting_part(tr, per_tps),
+        incidents_part(run, tr, trace),
+        logistics_part(run, tr, per_tps),
+        attention_part(tr, per_tps),
+        districts_part(tr, per_district),
+    ]
+
+
+def metric_label(tr: Translator, name: str) -> str:
+    """A metric's label in the report language (the metric name when unknown)."""
+    labels = METRIC_LABELS.get(name)
+    if labels is None:
+        return name
+    return labels[0] if tr.lang == "en" else labels[1]
+
+
+def format_metric(tr: Translator, name: str, value: float) -> str:
+    """A metric value: clock metrics as HH:MM, shares as %, counts with separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if name.endswith("_clock_min"):
+        return plots.clock_label(value)
+    if name.startswith("share_"):
+        return tr.percent(value, 1)
+    if abs(value) >= 100:
+        return tr.number(value, 0)
+    return tr.number(value, 1 if abs(value) >= 10 else 2)
+
+
+def headline_part(run: RunData, tr: Translator) -> Part:
+    """Cards with the main metrics and a table of every metric with its interval."""
+    metrics = (run.summary or {}).get("metrics") or {}
+    if not metrics:
+        return Part(
+            "headline", tr("sec_headline"), html.note(tr("not_available", what="summary.json"))
+        )
+    cards = []
+    for name, _, _ in HEADLINE:
+        m = metrics.get(name)
+        if not isinstance(m, dict):
+            continue
+        cards.append(
+            (
+                metric_label(tr, name),
+                format_metric(tr, name, m.get("mean", math.nan)),
+                tr(
+                    "ci_text",
+                    low=format_metric(tr, name, m.get("ci95_low", math.nan)),
+                    high=format_metric(tr, name, m.get("ci95_high", math.nan)),
+                ),
+            )
+        )
+    rows = [
+        [
+            metric_label(tr, name),
+            name,
+            format_metric(tr, name, m.get("mean", math.nan)),
+            format_metric(tr, name, m.get("ci95_low", math.nan)),
+            format_metric(tr, name, m.get("ci95_high", math.nan)),
+            m.get("n"),
+        ]
+        for name, m in metrics.items()
+        if isinstance(m, dict)
+    ]
+    n = (run.summary or {}).get("replications", "?")
+    body = html.join(
+        [
+            html.paragraph(tr("headline_intro", n=n)),
+            html.metric_cards(cards),
+            html.table(
+                [tr("metric"), "", tr("mean"), "95% ↓", "95% ↑", "n"],
+                rows,
+                caption=tr("all_metrics"),
+                numeric=[False, False, True, True, True, True],
+            ),
+        ]
+    )
+    return Part("headline", tr("sec_headline"), body)
+
+
+def queues_part(run: RunData, tr: Translator, trace: DayTrace | None, trace_error: str) -> Part:
+    """Queue length through the day at the five worst TPS and the median TPS."""
+    if trace is None or not trace.queue:
+        return Part("queues", tr("sec_queues"), html.note(tr("trace_failed", why=trace_error)))
+    series = []
+    for tps_id, (times, lengths) in trace.queue.items():
+        label = tr("median_tps", tps=tps_id) if tps_id == trace.median_tps else tps_id
+        series.append((label, times, lengths))
+    plot = plots.line_plot(
+        tr("queue_plot_title"),
+        tr("clock_time"),
+        tr("people_in_queue"),
+        series,
+        clock_x=True,
+        step=True,
+    )
+    body = html.join(
+        [
+            html.figure(plot),
+            html.note(tr("queue_plot_note", rep=trace.replication, seed=trace.seed)),
+        ]
+    )
+    return Part("queues", tr("sec_queues"), body)
+
+
+def waits_part(
+    tr: Translator,
+    per_tps: CsvTable | None,
+    per_district: CsvTable | None,
+    trace: DayTrace | None,
+) -> Part:
+    """Wait distribution (per TPS, and per voter on one day) and >30 min share by kecamatan."""
+    parts: list[Html] = []
+    col = per_tps.first(*COL_WAIT) if per_tps else None
+    if per_tps is not None and col:
+        waits = per_tps.num(col)
+        parts.append(
+            html.figure(
+                plots.histogram(
+                    tr("wait_hist_title"),
+                    tr("wait_min_axis"),
+                    tr("tps_count"),
+                    waits,
+                    bins=30,
+                    marks=[(30.0, "30 min")] if np.nanmax(waits) > 25 else [],
+                )
+            )
+        )
+    if trace is not None and len(trace.voter_waits):
+        parts.append(
+            html.figure(
+                plots.histogram(
+                    tr("voter_wait_title"),
+                    tr("voter_wait_axis"),
+                    tr("voters"),
+                    trace.voter_waits,
+                    bins=40,
+                )
+            )
+        )
+    names, shares = _share_over_30_by_district(per_tps, per_district)
+    if names:
+        parts.append(
+            html.figure(
+                plots.bar_chart(
+                    tr("over30_title"),
+                    tr("share_axis"),
+                    tr("kecamatan"),
+                    names,
+                    100 * np.asarray(shares),
+                    horizontal=True,
+                )
+            )
+        )
+    if not parts:
+        parts.append(html.note(tr("not_available", what="per_tps.csv")))
+    return Part("waits", tr("sec_waits"), html.join(parts))
+
+
+def _share_over_30_by_district(
+    per_tps: CsvTable | None, per_district: CsvTable | None
+) -> tuple[list[str], list[float]]:
+    """(kecamatan, share waiting over 30 min) from per_district.csv, else voter-weighted TPS."""
+    if (
+        per_district is not None
+        and per_district.has("district")
+        and per_district.first(*COL_OVER30)
+    ):
+        col = per_district.first(*COL_OVER30)
+        assert col is not None
+        return per_district.text("district"), list(per_district.num(col))
+    if per_tps is None or not per_tps.has("district") or not per_tps.first(*COL_OVER30):
+        return [], []
+    col = per_tps.first(*COL_OVER30)
+    assert col is not None
+    share = per_tps.num(col)
+    weight_col = per_tps.first(*COL_VOTED, "voters")
+    weight = per_tps.num(weight_col) if weight_col else np.ones(per_tps.rows)
+    districts = per_tps.text("district")
+    names = sorted(set(districts))
+    out = []
+    for name in names:
+        mask = np.array([d == name for d in districts]) & np.isfinite(share)
+        total = weight[mask].sum()
+        out.append(float((share[mask] * weight[mask]).sum() / total) if total > 0 else math.nan)
+    return names, out
+
+
+def staff_part(run: RunData, tr: Translator, trace: DayTrace | None) -> Part:
+    """Fatigue of the seven KPPS at the worst TPS, and health events."""
+    parts: list[Html] = []
+    if trace is not None and trace.fatigue:
+        series = [
+            (tr("worker", n=k + 1), times, values)
+            for k, (times, values) in enumerate(trace.fatigue.values())
+        ]
+        parts.append(
+            html.figure(
+                plots.line_plot(
+                    tr("fatigue_title", tps=trace.worst_tps),
+                    tr("clock_time"),
+                    tr("fatigue_axis"),
+                    series,
+                    clock_x=True,
+                )
+            )
+        )
+    health = run.metric("staff_health_events")
+    peak = run.metric("fatigue_peak")
+    if health is not None:
+        parts.append(
+            html.subsection(
+                tr("health_events"),
+                html.paragraph(
+                    tr(
+                        "health_text",
+                        n=tr.number(health["mean"], 2),
+                        low=tr.number(health["ci95_low"], 2),
+                        high=tr.number(health["ci95_high"], 2),
+                        peak=tr.number(peak["mean"], 2) if peak else "–",
+                    )
+                ),
+            )
+        )
+    if trace is not None and trace.health_events:
+        parts.append(
+            html.table(
+                [tr("clock_time"), tr("tps"), tr("value")],
+                [[plots.clock_label(t), tps, what] for t, tps, what in trace.health_events],
+            )
+        )
+    if not parts:
+        parts.append(html.note(tr("not_available", what="fatigue")))
+    return Part("staff", tr("sec_staff"), html.join(parts))
+
+
+def counting_part(tr: Translator, per_tps: CsvTable | None) -> Part:
+    """Distribution of count finish times, and the TPS that finish after midnight."""
+    col = per_tps.first(*COL_COUNT_END) if per_tps else None
+    if per_tps is None or col is None:
+        return Part(
+            "counting", tr("sec_counting"), html.note(tr("not_available", what="count finish"))
+        )
+    finish = per_tps.num(col)
+    parts = [
+        html.figure(
+            plots.histogram(
+                tr("count_hist_title"),
+                tr("clock_time"),
+                tr("tps_count"),
+                finish,
+                bins=30,
+                marks=[(1440.0, tr("midnight"))] if np.nanmax(finish) >= 1380 else [],
+                clock_x=True,
+            )
+        )
+    ]
+    late = np.nonzero(finish >= 1440)[0]
+    if len(late):
+        ids = per_tps.text("tps_id")
+        districts = per_tps.text("district")
+        order = late[np.argsort(-finish[late])]
+        rows = [
+            [ids[i] if ids else i, districts[i] if districts else "", plots.clock_label(finish[i])]
+            for i in order[:50]
+        ]
+        parts.append(
+            html.table(
+                [tr("tps"), tr("kecamatan"), tr("count_finish")],
+                rows,
+                caption=tr("after_midnight", n=len(late)),
+            )
+        )
+    else:
+        parts.append(html.paragraph(tr("after_midnight_none")))
+    return Part("counting", tr("sec_counting"), html.join(parts))
+
+
+def incidents_part(run: RunData, tr: Translator, trace: DayTrace | None) -> Part:
+    """Incidents per day by type, by type and hour on one day, response times by agency."""
+    parts: list[Html] = []
+    metrics = (run.summary or {}).get("metrics") or {}
+    by_type: dict[str, dict[str, float]] = {
+        name.removeprefix("incidents_"): m
+        for name, m in metrics.items()
+        if name.startswith("incidents_")
+        and name not in ("incidents_total", "incidents_unresolved")
+        and isinstance(m, dict)
+    }
+    if by_type:
+        names = sorted(by_type, key=lambda k: -by_type[k].get("mean", 0))
+        parts.append(
+            html.figure(
+                plots.bar_chart(
+                    tr("incidents_type_title"),
+                    tr("incidents_axis"),
+                    "",
+                    names,
+                    [by_type[k]["mean"] for k in names],
+                    errors=(
+                        [float(by_type[k].get("ci95_low", by_type[k]["mean"])) for k in names],
+                        [float(by_type[k].get("ci95_high", by_type[k]["mean"])) for k in names],
+                    ),
+                    horizontal=True,
+                )
+            )
+        )
+    if trace is not None and trace.incidents:
+        hours = list(
+            range(
+                int(min(t for t, _ in trace.incidents) // 60),
+                int(max(t for t, _ in trace.incidents) // 60) + 1,
+            )
+        )
+        types = sorted({k for _, k in trace.incidents})
+        stacks = {
+            k: [sum(1 for t, kk in trace.incidents if kk == k and int(t // 60) == h) for h in hours]
+            for k in types
+        }
+        parts.append(
+            html.figure(
+                plots.stacked_bars(
+                    tr("incidents_hour_title"),
+                    tr("hour_of_day"),
+                    tr("incidents_axis"),
+                    [
+                        plots.clock_label(60 * h)[:-3] if h < 24 else plots.clock_label(60 * h)
+                        for h in hours
+                    ],
+                    stacks,
+                )
+            )
+        )
+    if trace is not None and trace.responses:
+        groups: dict[str, list[float]] = {}
+        for agency, minutes in trace.responses:
+            groups.setdefault(agency, []).append(minutes)
+        parts.append(
+            html.figure(
+                plots.box_plot(tr("response_title"), tr("agency"), tr("response_axis"), groups)
+            )
+        )
+    rows = [
+        [
+            metric_label(tr, name),
+            format_metric(tr, name, m["mean"]),
+            format_metric(tr, name, m.get("ci95_low", math.nan)),
+            format_metric(tr, name, m.get("ci95_high", math.nan)),
+        ]
+        for name in (
+            "incidents_total",
+            "incidents_unresolved",
+            "response_mean_min",
+            "response_p90_min",
+            "revote_risk_tps",
+        )
+        if isinstance(m := metrics.get(name), dict)
+    ]
+    if rows:
+        parts.append(
+            html.table(
+                [tr("metric"), tr("mean"), "95% ↓", "95% ↑"],
+                rows,
+                numeric=[False, True, True, True],
+            )
+        )
+    if not parts:
+        parts.append(html.note(tr("not_available", what=tr("incidents"))))
+    return Part("incidents", tr("sec_incidents"), html.join(parts))
+
+
+def logistics_part(run: RunData, tr: Translator, per_tps: CsvTable | None) -> Part:
+    """Opening delays and kit problems."""
+    parts: list[Html] = []
+    col = per_tps.first(*COL_OPEN_DELAY) if per_tps else None
+    if per_tps is not None and col is not None:
+        delay = per_tps.num(col)
+        if np.nanmax(delay) > 0:
+            parts.append(
+                html.figure(
+                    plots.histogram(
+                        tr("open_delay_title"),
+                        tr("open_delay_axis"),
+                        tr("tps_count"),
+                        delay[delay > 0],
+                        bins=25,
+                    )
+                )
+            )
+    metrics = (run.summary or {}).get("metrics") or {}
+    rows = [
+        [
+            metric_label(tr, name),
+            format_metric(tr, name, m["mean"]),
+            format_metric(tr, name, m.get("ci95_low", math.nan)),
+            format_metric(tr, name, m.get("ci95_high", math.nan)),
+        ]
+        for name in (
+            "tps_opened_late",
+            "open_delay_mean_min",
+            "logistics_late_tps",
+            "ballot_short_tps",
+        )
+        if isinstance(m := metrics.get(name), dict)
+    ]
+    if rows:
+        parts.append(
+            html.table(
+                [tr("metric"), tr("mean"), "95% ↓", "95% ↑"],
+                rows,
+                numeric=[False, True, True, True],
+            )
+        )
+    if not parts:
+        parts.append(html.note(tr("not_available", what="logistics")))
+    return Part("logistics", tr("sec_logistics"), html.join(parts))
+
+
+def attention_scores(per_tps: CsvTable) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
+    """A score per TPS (sum of each problem scaled to the worst TPS) and its main reasons.
+
+    Problems: mean wait, voters who gave up, opening delay, counting past 22:00, incidents,
+    health events, re-vote risk. Each is divided by its maximum over TPS so no single unit
+    dominates; the reasons are the problems that contribute at least a quarter of the worst.
+    """
+    problems: list[tuple[str, np.ndarray]] = []
+    for key, names, offset in (
+        ("why_wait", COL_WAIT, 0.0),
+        ("why_gave_up", COL_GAVE_UP, 0.0),
+        ("why_late", COL_OPEN_DELAY, 0.0),
+        ("why_count", COL_COUNT_END, 22 * 60.0),
+        ("why_incidents", COL_INCIDENTS, 0.0),
+        ("why_health", COL_HEALTH, 0.0),
+        ("why_revote", COL_REVOTE, 0.0),
+    ):
+        col = per_tps.first(*names)
+        if col is None:
+            continue
+        problems.append((key, per_tps.num(col) - offset))
+    score = np.zeros(per_tps.rows)
+    reasons: list[list[tuple[str, float]]] = [[] for _ in range(per_tps.rows)]
+    for key, values in problems:
+        v = np.nan_to_num(values, nan=0.0)
+        scaled_by = v.max()
+        if scaled_by <= 0:
+            continue
+        scaled = np.clip(v, 0, None) / scaled_by
+        score += scaled
+        raw = values + (22 * 60.0 if key == "why_count" else 0.0)
+        for i in np.nonzero(scaled >= 0.25)[0]:
+            reasons[i].append((key, float(raw[i])))
+    return score, reasons
+
+
+def attention_part(tr: Translator, per_tps: CsvTable | None) -> Part:
+    """The 20 TPS that need attention most, and why."""
+    if per_tps is None or per_tps.rows == 0:
+        return Part(
+            "attention", tr("sec_attention"), html.note(tr("not_available", what="per_tps.csv"))
+        )
+    score, reasons = attention_scores(per_tps)
+    order = np.argsort(-score, kind="stable")[:20]
+    ids = per_tps.text("tps_id") or [str(i) for i in range(per_tps.rows)]
+    districts = per_tps.text("district") or [""] * per_tps.rows
+    classes = per_tps.text("risk_class") or [""] * per_tps.rows
+    rows = []
+    for rank, i in enumerate(order, start=1):
+        if score[i] <= 0:
+            break
+        why = "; ".join(_reason_text(tr, key, value) for key, value in reasons[i])
+        rows.append([rank, ids[i], districts[i], classes[i], round(float(score[i]), 2), why])
+    body = html.join(
+        [
+            html.paragraph(tr("attention_intro")),
+            html.table(
+                [tr("rank"), tr("tps"), tr("kecamatan"), tr("risk_class"), "score", tr("reason")],
+                rows,
+                numeric=[True, False, False, False, True, False],
+            ),
+        ]
+    )
+    return Part("attention", tr("sec_attention"), body)
+
+
+def _reason_text(tr: Translator, key: str, value: float) -> str:
+    if key == "why_count":
+        return tr(key, v=plots.clock_label(value))
+    if key == "why_revote":
+        return tr(key, v=tr.percent(value, 1))
+    return tr(key, v=tr.number(value, 1 if value < 10 else 0))
+
+
+def districts_part(tr: Translator, per_district: CsvTable | None) -> Part:
+    """The per-kecamatan table as written by simulate."""
+    if per_district is None or per_district.rows == 0:
+        return Part(
+            "districts",
+            tr("sec_districts"),
+            html.note(tr("not_available", what="per_district.csv")),
+        )
+    headers = list(per_district.columns)
+    rows: list[Sequence[object]] = []
+    for r in per_district.row_dicts():
+        rows.append([_cell(h, r[h]) for h in headers])
+    return Part("districts", tr("sec_districts"), html.table(headers, rows))
+
+
+def _cell(name: str, text: str) -> object:
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if name.endswith("_clock_min") and math.isfinite(value):
+        return plots.clock_label(value)
+    if name.startswith("share_"):
+        return f"{100 * value:.1f}%"
+    return value

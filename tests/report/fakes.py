@@ -1,0 +1,129 @@
+"""Run folders with made-up but well-formed results, for report tests.
+
+They follow the file contracts (DESIGN §5) so the report code is tested on its own, without
+running a simulation or a solver.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+
+from planner.report.files import RunFolder
+
+METRICS = (
+    "voters_arrived",
+    "voters_voted",
+    "voters_gave_up",
+    "wait_mean_min",
+    "wait_p95_min",
+    "share_wait_over_30min",
+    "tps_opened_late",
+    "open_delay_mean_min",
+    "incidents_total",
+    "incidents_unresolved",
+    "response_mean_min",
+    "response_p90_min",
+    "fatigue_peak",
+    "staff_health_events",
+    "count_finish_mean_clock_min",
+    "count_finish_p95_clock_min",
+    "logistics_late_tps",
+    "ballot_short_tps",
+    "revote_risk_tps",
+)
+
+
+def _csv(header: list[str], rows: list[list[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def simulate_run(root: Path, n_tps: int = 40, replications: int = 8) -> Path:
+    """A simulate run folder: manifest, summary.json, per_tps.csv, per_district.csv."""
+    rng = np.random.default_rng(3)
+    run = RunFolder(root / "sim-run", "simulate")
+    run.start(
+        "Fake city", "0" * 64, 11, {"name": "Fake city"}, extra={"replications": replications}
+    )
+    metrics = {}
+    for k, name in enumerate(METRICS):
+        mean = 1440.0 + k if "clock" in name else float(k + 1) / (3 if "share" in name else 1)
+        if name == "share_wait_over_30min":
+            mean = 0.12
+        metrics[name] = {
+            "mean": mean,
+            "ci95_low": mean * 0.9,
+            "ci95_high": mean * 1.1,
+            "n": replications,
+        }
+    metrics["incidents_dispute"] = {
+        "mean": 2.5,
+        "ci95_low": 2.0,
+        "ci95_high": 3.0,
+        "n": replications,
+    }
+    metrics["incidents_flood"] = {"mean": 0.2, "ci95_low": 0.0, "ci95_high": 0.5, "n": replications}
+    run.write_json(
+        "summary.json",
+        {"scenario": "Fake city", "replications": replications, "seed": 11, "metrics": metrics},
+    )
+    districts = ["Utara", "Selatan", "Timur"]
+    rows = []
+    for i in range(n_tps):
+        wait = float(rng.gamma(2, 6))
+        rows.append(
+            [
+                f"TPS-{i + 1:04d}",
+                districts[i % 3],
+                ["kurang_rawan", "rawan", "sangat_rawan"][i % 3],
+                int(rng.integers(300, 600)),
+                round(wait, 2),
+                round(min(1.0, wait / 80), 3),
+                round(float(rng.poisson(2)), 2),
+                round(float(rng.exponential(5)) if i % 7 == 0 else 0.0, 1),
+                round(1300 + float(rng.gamma(3, 40)), 1),
+                round(float(rng.poisson(1)), 2),
+                round(float(rng.random() * 0.1), 3),
+                round(float(rng.random() * 0.01), 4),
+            ]
+        )
+    header = [
+        "tps_id",
+        "district",
+        "risk_class",
+        "voters_voted",
+        "wait_mean_min",
+        "share_wait_over_30min",
+        "voters_gave_up",
+        "open_delay_min",
+        "count_finish_clock_min",
+        "incidents",
+        "health_events",
+        "revote_risk",
+    ]
+    run.write_text("per_tps.csv", _csv(header, rows))
+    run.write_text(
+        "per_district.csv",
+        _csv(
+            [
+                "district",
+                "tps",
+                "wait_mean_min",
+                "share_wait_over_30min",
+                "count_finish_p95_clock_min",
+            ],
+            [
+                [d, n_tps // 3, 10.0 + k, 0.05 * (k + 1), 1450 + 10 * k]
+                for k, d in enumerate(districts)
+            ],
+        ),
+    )
+    run.finish()
+    return run.path

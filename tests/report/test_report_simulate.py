@@ -1,0 +1,92 @@
+"""The simulate report rendered from a run folder's files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import main
+from planner.errors import UserError
+from planner.report.build import render_report, write_report
+from planner.report.runs import read_csv
+from planner.report.simulate import attention_scores
+
+from .fakes import simulate_run
+
+
+def test_simulate_report_has_every_section(tmp_path: Path) -> None:
+    run_dir = simulate_run(tmp_path)
+    text = render_report(run_dir, "en")
+    for title in (
+        "Headline results",
+        "Queues through the day",
+        "Waiting times",
+        "Poll workers: fatigue and health",
+        "Counting",
+        "Incidents and response",
+        "Late openings and logistics",
+        "The 20 TPS that need attention most",
+        "By kecamatan",
+        "Run details",
+    ):
+        assert f"<h2>{title}</h2>" in text
+    assert "http://" not in text and "https://" not in text  # self-contained
+    assert "<script" not in text
+    assert text.count("data:image/") >= 4
+
+
+def test_indonesian_report(tmp_path: Path) -> None:
+    text = render_report(simulate_run(tmp_path), "id")
+    assert '<html lang="id">' in text
+    assert "<h2>Hasil utama</h2>" in text
+    assert "Simulasi hari pemungutan suara" in text
+
+
+def test_attention_ranks_by_scaled_problems(tmp_path: Path) -> None:
+    path = tmp_path / "per_tps.csv"
+    path.write_text(
+        "tps_id,wait_mean_min,voters_gave_up\nA,10,0\nB,40,2\nC,0,4\nD,0,0\n", encoding="utf-8"
+    )
+    table = read_csv(path)
+    assert table is not None
+    score, reasons = attention_scores(table)
+    # wait scaled by 40, gave-up by 4
+    assert np.allclose(score, [0.25, 1.5, 1.0, 0.0])
+    assert [k for k, _ in reasons[1]] == ["why_wait", "why_gave_up"]
+    assert reasons[3] == []
+
+
+def test_attention_table_lists_worst_first(tmp_path: Path) -> None:
+    text = render_report(simulate_run(tmp_path), "en")
+    table = text.split("<h2>The 20 TPS that need attention most</h2>")[1].split("</table>")[0]
+    assert len(re.findall(r"<tr>", table)) == 21  # header + 20
+
+
+def test_write_report_and_cli(tmp_path: Path) -> None:
+    run_dir = simulate_run(tmp_path)
+    path = write_report(run_dir, "en")
+    assert path == run_dir / "report.html" and path.stat().st_size > 10_000
+    path.unlink()
+    result = CliRunner().invoke(main, ["report", str(run_dir), "--lang", "id"])
+    assert result.exit_code == 0, result.output
+    assert (run_dir / "report.html").exists()
+
+
+def test_report_of_a_missing_folder_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="run folder not found"):
+        render_report(tmp_path / "nope", "en")
+    with pytest.raises(UserError, match=r"no manifest\.json"):
+        render_report(tmp_path, "en")
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "run folder not found" in result.output
+
+
+def test_unknown_command_gets_generic_report(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text('{"command": "mystery", "status": "ok"}')
+    text = render_report(tmp_path, "en")
+    assert "Run report: mystery" in text and "<h2>Run details</h2>" in text

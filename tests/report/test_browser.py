@@ -1,0 +1,70 @@
+"""Every report type and a demo timeline, loaded in a real headless Chromium.
+
+Each page must load without console errors, every plot image must decode to a non-trivial
+size (an SVG or PNG data URI that a browser cannot decode has naturalWidth 0), the page
+must screenshot, and it must print to PDF (A4, from the page's @page rule). Screenshots are
+kept under the test's tmp folder for a look by hand. Skipped, with the reason shown, only
+where no Chromium is installed (`.ci/run` installs Debian's `chromium` when missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from planner.report.build import write_report
+
+from .chromium import Chromium, PageCheck, find_chromium
+from .fakes import simulate_run
+
+CHROMIUM = find_chromium()
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (apt-get install chromium; .ci/run does this in CI)",
+)
+
+MIN_PLOT_PX = 200
+"""A decoded plot is at least this wide and a third of it high (ours are ~690 × 230+)."""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Chromium]:
+    assert CHROMIUM is not None
+    with Chromium(CHROMIUM) as chromium:
+        yield chromium
+
+
+def assert_page_ok(check: PageCheck, min_plots: int) -> None:
+    assert check.console_errors == []
+    assert len(check.images) >= min_plots
+    for image in check.images:
+        assert image["complete"], image
+        assert image["width"] >= MIN_PLOT_PX, image
+        assert image["height"] >= MIN_PLOT_PX / 3, image
+        assert image["shown_width"] > 0, image
+    assert check.screenshot_png.startswith(b"\x89PNG") and len(check.screenshot_png) > 20_000
+    assert check.pdf.startswith(b"%PDF") and check.pdf.count(b"/Type /Page") >= 2
+
+
+RunMaker = Callable[[Path], Path]
+
+REPORTS: dict[str, tuple[RunMaker, int]] = {
+    "simulate": (simulate_run, 5),
+}
+"""run type → (run folder maker, least number of plots its report has)."""
+
+
+@pytest.mark.parametrize("kind", sorted(REPORTS))
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_report_renders_in_chromium(
+    kind: str, lang: str, browser: Chromium, tmp_path: Path
+) -> None:
+    maker, min_plots = REPORTS[kind]
+    path = write_report(maker(tmp_path), lang)
+    check = browser.check_page(path)
+    (tmp_path / f"{kind}-{lang}.png").write_bytes(check.screenshot_png)
+    assert_page_ok(check, min_plots)
+    assert check.title

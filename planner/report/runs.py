@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from planner.errors import UserError
+from planner.scenario.resolved import Scenario
 
 
 @dataclass
@@ -149,3 +150,49 @@ def load_run(run_dir: Path) -> RunData:
     return RunData(
         path=run_dir, manifest=manifest, summary=summary if isinstance(summary, dict) else None
     )
+
+
+def load_run_scenario(run: RunData) -> Scenario:
+    """The run's scenario, rebuilt from scenario.resolved.yaml and tps.csv in its folder.
+
+    The TPS table is read from tps.csv when present (so a scenario that named a TPS file
+    elsewhere still loads from the folder alone), else generated again from the spec.
+    """
+    import yaml
+
+    from planner.scenario.load import build_table, resolve_tps, validate_spec
+
+    path = run.file("scenario.resolved.yaml")
+    if not path.is_file():
+        raise UserError("no scenario.resolved.yaml in the run folder", where=str(run.path))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict):  # the dump writes unset alternatives (region/regions) as null
+        data = {k: v for k, v in data.items() if v is not None}
+    spec = validate_spec(data, where=str(path))
+    tps = read_csv(run.file("tps.csv"))
+    if tps is None or tps.rows == 0:
+        return Scenario(spec=spec, tps=resolve_tps(spec, run.path, where=str(path)), path=path)
+    regions = [r.name for r in spec.all_regions()]
+    multi = spec.regions is not None
+    rows: list[dict[str, Any]] = []
+    for raw in tps.row_dicts():
+        region = raw.get("region") or regions[0]
+        district = raw["district"]
+        if multi and district.startswith(f"{region} / "):
+            district = district[len(region) + 3 :]
+        row: dict[str, Any] = {
+            "tps_id": raw["tps_id"],
+            "district": district,
+            "village": raw["village"],
+            "voters": int(raw["voters"]),
+            "risk_class": raw["risk_class"],
+            "booths": int(raw.get("booths") or spec.election.booths_per_tps),
+            "access": raw.get("access") or "road",
+            "indicators": int(raw.get("indicators") or 0),
+            "region": region,
+            "region_index": regions.index(region) if region in regions else 0,
+        }
+        if raw.get("lat") and raw.get("lon"):
+            row["lat"], row["lon"] = float(raw["lat"]), float(raw["lon"])
+        rows.append(row)
+    return Scenario(spec=spec, tps=build_table(spec, rows), path=path)

@@ -13,6 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from planner.report.files import RunFolder
+from planner.scenario.costing import cost_by_agency, personnel_by_agency
+from planner.scenario.load import load_scenario
+from planner.scenario.plan import Plan, default_plan, plan_to_csv
+from planner.scenario.resolved import Scenario
 
 METRICS = (
     "voters_arrived",
@@ -124,6 +128,62 @@ def simulate_run(root: Path, n_tps: int = 40, replications: int = 8) -> Path:
                 for k, d in enumerate(districts)
             ],
         ),
+    )
+    run.finish()
+    return run.path
+
+
+def small_scenario(root: Path) -> Scenario:
+    """The ten-TPS test scenario (conftest.SMALL_YAML), loaded."""
+    from .conftest import SMALL_YAML
+
+    path = root / "small.yaml"
+    path.write_text(SMALL_YAML, encoding="utf-8")
+    return load_scenario(path)
+
+
+def optimise_run(root: Path) -> Path:
+    """An optimise run folder: plan.csv (policy default with two TPS upgraded) and plan.json."""
+    sc = small_scenario(root)
+    run = RunFolder(root / "opt-run", "optimise")
+    run.start(sc.name, sc.digest(), sc.seed, sc.spec_data(), tps_csv=sc.tps.to_csv())
+    base = default_plan(sc)
+    allowed = sorted({p.name for p in sc.spec.security.patterns})
+    patterns = list(base.patterns)
+    patterns[0] = allowed[0]
+    plan = Plan(patterns=tuple(patterns), reserves=base.reserves)
+    run.write_text("plan.csv", plan_to_csv(sc, plan))
+    people = personnel_by_agency(sc, plan)
+    cost = cost_by_agency(sc, people)
+    run.write_json(
+        "plan.json",
+        {
+            "status": "OPTIMAL",
+            "objective": 12.5,
+            "bound": 12.5,
+            "gap": 0.0,
+            "cost_idr": {**cost, "total": sum(cost.values())},
+            "budget_idr": {a: 2 * c + 1 for a, c in cost.items()},
+            "personnel": people,
+            "solve_seconds": 0.4,
+        },
+    )
+    run.finish()
+    return run.path
+
+
+def frontier_run(root: Path) -> Path:
+    """A frontier run folder: frontier.csv with five budget steps and a simulated check."""
+    sc = small_scenario(root)
+    run = RunFolder(root / "frontier-run", "frontier")
+    run.start(sc.name, sc.digest(), sc.seed, sc.spec_data(), tps_csv=sc.tps.to_csv())
+    rows = [
+        [b * 1_000_000_000, h, "OPTIMAL", h * 0.95, h * 1.05]
+        for b, h in ((1, 40.0), (2, 25.0), (3, 18.0), (4, 15.5), (5, 15.0))
+    ]
+    run.write_text(
+        "frontier.csv",
+        _csv(["budget_idr", "objective", "status", "sim_ci95_low", "sim_ci95_high"], rows),
     )
     run.finish()
     return run.path

@@ -17,7 +17,7 @@ import pytest
 from planner.report.build import write_report
 
 from .chromium import Chromium, PageCheck, find_chromium
-from .fakes import simulate_run
+from .fakes import frontier_run, optimise_run, simulate_run
 
 CHROMIUM = find_chromium()
 
@@ -53,6 +53,8 @@ RunMaker = Callable[[Path], Path]
 
 REPORTS: dict[str, tuple[RunMaker, int]] = {
     "simulate": (simulate_run, 5),
+    "optimise": (optimise_run, 4),
+    "frontier": (frontier_run, 1),
 }
 """run type → (run folder maker, least number of plots its report has)."""
 

@@ -1,4 +1,13 @@
-"""Polling-day incidents: the catalogue of types, their rates and what they do to a TPS."""
+"""Polling-day incidents: the catalogue of types, their rates and what they do to a TPS.
+
+Each type has a rate per TPS per polling day (or per village / kecamatan for area-wide
+events), a profile over the phases of the day, a severity distribution, who can settle it
+(KPPS and linmas on site with a probability, or a dispatched agency), how long that takes,
+what it does to the TPS (voting suspended, counting paused, ballots lost) and how it escalates
+when no adequate responder arrives in time. The default catalogue below is built from the
+reference facts (§5.1, §5.2, §7.5); the rules are in `planner.sim.incidents`,
+`planner.sim.response` and `docs/model.md`.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +15,34 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.distributions import Distribution, Lognormal, Uniform
+from planner.scenario.distributions import Distribution, Fixed, Lognormal, Uniform
 from planner.scenario.sections.base import Section
 
 SEVERITIES: tuple[str, ...] = ("minor", "major", "grave")
 
 
 class PhaseWeights(Section):
-    """Relative intensity of an incident type before opening, during voting and counting."""
+    """Share of a type's events in each phase of the day (normalised to sum 1).
+
+    Within a phase, events fall uniformly in time: pre_open from day.staff_arrive to
+    day.open, voting from day.open to day.close, counting from day.close for
+    incidents.counting_window_min.
+    """
 
     pre_open: float = Field(0.0, ge=0, description="From staff arrival to opening.")
     voting: float = Field(1.0, ge=0, description="From opening to close.")
-    counting: float = Field(0.0, ge=0, description="From close to the end of counting.")
+    counting: float = Field(0.0, ge=0, description="From close through the counting window.")
 
     @model_validator(mode="after")
     def _positive(self) -> PhaseWeights:
         if self.pre_open + self.voting + self.counting <= 0:
             raise ValueError("at least one phase weight must be positive")
         return self
+
+
+def _three_probabilities(values: list[float], what: str) -> None:
+    if len(values) != 3 or any(not 0 <= p <= 1 for p in values):
+        raise ValueError(f"{what} needs 3 probabilities in [0, 1] (minor, major, grave)")
 
 
 class IncidentType(Section):
@@ -33,16 +52,29 @@ class IncidentType(Section):
     trigger: Literal["rate", "health"] = Field(
         "rate",
         description="rate: drawn from rate_per_tps_day; health: raised by the KPPS health model "
-        "(worker collapse).",
+        "(worker collapse), not by a rate.",
     )
     rate_per_tps_day: float = Field(
         0.0,
         ge=0,
-        description="Mean events per TPS per polling day, averaged over risk classes (scaled by "
-        "incidents.class_rate_multiplier); for area events, per area per day.",
+        description="Mean events per TPS per polling day averaged over the risk classes' "
+        "shares (scaled by incidents.class_rate_multiplier when class_scaled); for area "
+        "events, per village or kecamatan per day.",
+    )
+    class_scaled: bool = Field(
+        True,
+        description="The rate depends on the TPS's risk class (security incidents); false for "
+        "weather, power and ballot errors.",
     )
     area: Literal["tps", "village", "district"] = Field(
-        "tps", description="tps: one TPS; village/district: hits every TPS of the area at once."
+        "tps", description="tps: one TPS; village/district: one event hits TPS of the area at once."
+    )
+    area_hit_share: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="For area events: share of the area's TPS the event reaches (each TPS "
+        "independently).",
     )
     phases: PhaseWeights = Field(default_factory=PhaseWeights, description="When it happens.")
     severity: list[float] = Field(
@@ -51,11 +83,13 @@ class IncidentType(Section):
     )
     onsite_resolve: list[float] = Field(
         default_factory=lambda: [0.9, 0.3, 0.0],
-        description="Probability KPPS and linmas settle it on site, by severity.",
+        description="Probability KPPS and linmas settle it on site, by severity (minor, major, "
+        "grave).",
     )
     responders: list[str] = Field(
         default_factory=lambda: ["police"],
-        description="Agencies (or 'medical') that can settle major incidents.",
+        description="Agencies (or 'medical') that can settle it when KPPS and linmas cannot, "
+        "for minor and major incidents.",
     )
     grave_responders: list[str] = Field(
         default_factory=lambda: ["police", "tni"],
@@ -63,31 +97,50 @@ class IncidentType(Section):
     )
     resolve_min: Distribution = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=20.0, cv=0.6),
-        description="Time to settle once an adequate responder is there, minutes (est.).",
+        description="Time to settle it once whoever settles it is there, minutes (est.).",
     )
     suspend_voting_min: Distribution | None = Field(
-        None, description="Voting stops for this long when it happens during voting, minutes."
+        None,
+        description="Voting stops for this long when it happens before close, minutes "
+        "(scaled by severity_effect_scale; null: voting goes on).",
     )
     pause_counting_min: Distribution | None = Field(
-        None, description="Counting stops for this long when it happens during counting, minutes."
+        None,
+        description="Counting stops for this long when it happens after close, minutes "
+        "(scaled by severity_effect_scale; null: counting goes on).",
     )
-    ballots_lost: int = Field(0, ge=0, description="Ballot sets spoiled or lost.")
+    ballots_lost: Distribution = Field(
+        default_factory=lambda: Fixed(value=0.0),
+        description="Ballot sets spoiled or lost (rounded; scaled by severity_effect_scale).",
+    )
+    severity_effect_scale: list[float] = Field(
+        default_factory=lambda: [0.5, 1.0, 2.0],
+        description="Multiplier on suspension, pause and ballots lost for minor, major, grave "
+        "(est.: a grave event disrupts about four times as long as a minor one).",
+    )
     escalate_after_min: float = Field(
         30.0,
         gt=0,
-        description="If no adequate responder arrives within this time, the incident escalates.",
+        description="If it needs a responder and none has arrived this many minutes after it "
+        "began, it escalates: severity one step up, voting suspended (or counting paused) for "
+        "escalation_suspend_min, re-vote risk raised.",
     )
     escalation_suspend_min: Distribution | None = Field(
         default_factory=lambda: Uniform(dist="uniform", low=15.0, high=60.0),
-        description="Voting suspension an escalation causes, minutes (est.).",
+        description="Suspension (or counting pause) an escalation causes, minutes (est.).",
+    )
+    revote_prob: list[float] = Field(
+        default_factory=lambda: [0.0, 0.0, 0.0],
+        description="Chance the incident forces a re-vote or postponed vote (PSU/PSS), by "
+        "severity (minor, major, grave).",
     )
     revote_prob_if_escalated: float = Field(
         0.0,
         ge=0,
         le=1,
-        description="Chance an escalated incident of this type forces a re-vote (PSU).",
+        description="Extra re-vote chance when the incident escalates.",
     )
-    source: str = Field("", description="Where the rate comes from.")
+    source: str = Field("", description="Where the rate and effects come from.")
 
     @model_validator(mode="after")
     def _probabilities(self) -> IncidentType:
@@ -95,47 +148,257 @@ class IncidentType(Section):
             raise ValueError("severity needs 3 probabilities (minor, major, grave) summing to 1")
         if any(p < 0 for p in self.severity):
             raise ValueError("severity probabilities must be ≥ 0")
-        if len(self.onsite_resolve) != 3 or any(not 0 <= p <= 1 for p in self.onsite_resolve):
-            raise ValueError("onsite_resolve needs 3 probabilities in [0, 1]")
+        _three_probabilities(self.onsite_resolve, "onsite_resolve")
+        _three_probabilities(self.revote_prob, "revote_prob")
+        if len(self.severity_effect_scale) != 3 or any(s < 0 for s in self.severity_effect_scale):
+            raise ValueError("severity_effect_scale needs 3 numbers ≥ 0 (minor, major, grave)")
+        if self.trigger == "health" and self.area != "tps":
+            raise ValueError("a health-triggered type happens at one TPS (area: tps)")
         return self
+
+
+def default_incident_types() -> list[IncidentType]:
+    """The bundled catalogue (rates per TPS per day unless the type is area-wide).
+
+    Rates are national shares of TPS with each problem (Bawaslu, Pemilu 2024, facts §5.1 and
+    §7.5); where the facts give none the value is an estimate and says why. Re-vote chances
+    are sized so the catalogue gives the right order of re-votes and postponements (Pilkada
+    2024: 46 PSU and 231 PSS among ~435,000 TPS, facts §5.2).
+    """
+    u = Uniform
+    ln = Lognormal
+    return [
+        IncidentType(
+            name="dispute",
+            rate_per_tps_day=0.01,
+            phases=PhaseWeights(pre_open=0.0, voting=0.4, counting=0.6),
+            severity=[0.8, 0.17, 0.03],
+            onsite_resolve=[0.8, 0.3, 0.0],
+            responders=["police"],
+            grave_responders=["police", "tni"],
+            resolve_min=ln(dist="lognormal", mean=30.0, cv=0.6),
+            suspend_voting_min=u(dist="uniform", low=5.0, high=30.0),
+            pause_counting_min=u(dist="uniform", low=10.0, high=60.0),
+            escalate_after_min=30.0,
+            revote_prob=[0.0, 0.0, 0.01],
+            revote_prob_if_escalated=0.01,
+            source="est.: disputes and protests (witness objections, supporters) at about 1% of "
+            "TPS; Bawaslu 2024 counts voter mobilisation 0.3%, counting started early 0.4%, "
+            "totals not matching 0.26% of TPS (facts §5.1), and names unhandled witness "
+            "objections the main voting-day risk (facts §4.2); 60% during counting.",
+        ),
+        IncidentType(
+            name="intimidation",
+            rate_per_tps_day=0.0046,
+            phases=PhaseWeights(pre_open=0.0, voting=0.6, counting=0.4),
+            severity=[0.6, 0.3, 0.1],
+            onsite_resolve=[0.5, 0.1, 0.0],
+            responders=["police"],
+            grave_responders=["police", "tni"],
+            resolve_min=ln(dist="lognormal", mean=30.0, cv=0.6),
+            suspend_voting_min=u(dist="uniform", low=10.0, high=40.0),
+            pause_counting_min=u(dist="uniform", low=10.0, high=40.0),
+            escalate_after_min=30.0,
+            revote_prob=[0.0, 0.0, 0.02],
+            revote_prob_if_escalated=0.02,
+            source="facts §5.1: intimidation of voters or organisers 2,271 TPS while voting and "
+            "of organisers 1,473 TPS while counting, of ~820k (0.46%, split 60/40); facts §7.5: "
+            "about ×5 at sangat rawan TPS (class multipliers).",
+        ),
+        IncidentType(
+            name="vote_buying",
+            rate_per_tps_day=0.005,
+            phases=PhaseWeights(pre_open=0.3, voting=0.7, counting=0.0),
+            severity=[0.9, 0.1, 0.0],
+            onsite_resolve=[0.3, 0.0, 0.0],
+            responders=["police"],
+            grave_responders=["police"],
+            resolve_min=ln(dist="lognormal", mean=45.0, cv=0.5),
+            escalate_after_min=60.0,
+            escalation_suspend_min=None,
+            source="facts §7.5 and §4.3: money-politics events near the TPS at 0.5% of TPS "
+            "(Bawaslu flags 0.5% nationally, up to 3.4% in Banjarmasin); 30% at dawn before "
+            "opening ('serangan fajar', est.); handled by police for Gakkumdu, nothing stops.",
+        ),
+        IncidentType(
+            name="multiple_voting",
+            rate_per_tps_day=0.003,
+            phases=PhaseWeights(pre_open=0.0, voting=1.0, counting=0.0),
+            severity=[0.85, 0.15, 0.0],
+            onsite_resolve=[0.95, 0.5, 0.0],
+            responders=["police"],
+            grave_responders=["police"],
+            resolve_min=ln(dist="lognormal", mean=15.0, cv=0.5),
+            suspend_voting_min=u(dist="uniform", low=5.0, high=15.0),
+            escalate_after_min=30.0,
+            revote_prob=[0.02, 0.1, 0.2],
+            source="facts §5.1: voting more than once at 2,413 of ~820k TPS (0.3%); a proven "
+            "double vote is a legal ground for a re-vote, and Pilkada 2024 had 46 PSU among "
+            "~435k TPS (facts §5.2), so at most ~3.5% of these lead to one (mean 3.2% here).",
+        ),
+        IncidentType(
+            name="swapped_ballots",
+            rate_per_tps_day=0.007,
+            class_scaled=False,
+            phases=PhaseWeights(pre_open=0.6, voting=0.4, counting=0.0),
+            severity=[0.8, 0.2, 0.0],
+            onsite_resolve=[1.0, 1.0, 1.0],
+            responders=[],
+            grave_responders=[],
+            resolve_min=ln(dist="lognormal", mean=45.0, cv=0.5),
+            suspend_voting_min=u(dist="uniform", low=15.0, high=60.0),
+            ballots_lost=ln(dist="lognormal", mean=10.0, cv=1.0),
+            revote_prob=[0.0, 0.02, 0.05],
+            source="facts §5.1/§7.5: ballot errors or swapped ballots at 0.7% of TPS (Pemilu "
+            "2024); found at setup or by voters (60/40, est.); KPPS and PPS sort them out, "
+            "voting waits (est. 15–60 min); ballots used wrongly can force a PSU (est.).",
+        ),
+        IncidentType(
+            name="damaged_ballots",
+            rate_per_tps_day=0.002,
+            class_scaled=False,
+            phases=PhaseWeights(pre_open=0.7, voting=0.3, counting=0.0),
+            severity=[0.8, 0.18, 0.02],
+            onsite_resolve=[1.0, 1.0, 1.0],
+            responders=[],
+            grave_responders=[],
+            resolve_min=ln(dist="lognormal", mean=20.0, cv=0.5),
+            ballots_lost=ln(dist="lognormal", mean=20.0, cv=0.8),
+            revote_prob=[0.0, 0.0, 0.05],
+            source="est.: a batch of ballots found wet, torn or misprinted at the TPS (beyond "
+            "single spoiled papers, logistics.spoiled_per_ballot); damaged ballots turned up "
+            "in 32.2% of regencies during distribution (facts §5.4) and forced a postponed "
+            "vote at 2 TPS in Nias (facts §5.1).",
+        ),
+        IncidentType(
+            name="power_cut",
+            rate_per_tps_day=0.01,
+            class_scaled=False,
+            area="village",
+            phases=PhaseWeights(pre_open=0.0, voting=0.0, counting=1.0),
+            severity=[0.6, 0.3, 0.1],
+            onsite_resolve=[1.0, 1.0, 1.0],
+            responders=[],
+            grave_responders=[],
+            resolve_min=u(dist="uniform", low=5.0, high=90.0),
+            pause_counting_min=u(dist="uniform", low=5.0, high=90.0),
+            source="facts §7.5 (est.) and §4.3: electricity problems at ~1% of TPS; facts §5.1: "
+            "cuts of 5 min to ~1.5 h during counting, sometimes a whole village or kecamatan "
+            "at once; rate per village per day, so each TPS is hit with probability 0.01.",
+        ),
+        IncidentType(
+            name="flood",
+            rate_per_tps_day=0.02,
+            class_scaled=False,
+            area="district",
+            area_hit_share=0.25,
+            phases=PhaseWeights(pre_open=0.5, voting=0.5, counting=0.0),
+            severity=[0.7, 0.2, 0.1],
+            onsite_resolve=[1.0, 1.0, 0.0],
+            responders=["police"],
+            grave_responders=["tni", "police"],
+            resolve_min=ln(dist="lognormal", mean=60.0, cv=0.5),
+            suspend_voting_min=u(dist="uniform", low=30.0, high=90.0),
+            severity_effect_scale=[0.5, 1.0, 3.0],
+            escalate_after_min=60.0,
+            revote_prob=[0.0, 0.0, 1.0],
+            source="est.: heavy rain or tide floods part of a kecamatan (late November is the "
+            "rainy season; 1.3% of TPS flagged disaster-prone, facts §4.3); per kecamatan per "
+            "day, reaching a quarter of its TPS, so each TPS is hit with probability 0.005; "
+            "minor = booths moved and voting goes on (Sampit, facts §5.1); grave floods "
+            "postpone the vote (PSS), 0.005 × 0.1 = 0.0005 of TPS as in facts §7.5.",
+        ),
+        IncidentType(
+            name="worker_collapse",
+            trigger="health",
+            class_scaled=False,
+            phases=PhaseWeights(pre_open=0.0, voting=0.5, counting=0.5),
+            severity=[0.0, 0.97, 0.03],
+            onsite_resolve=[1.0, 0.5, 0.0],
+            responders=["medical"],
+            grave_responders=["medical"],
+            resolve_min=ln(dist="lognormal", mean=30.0, cv=0.5),
+            escalate_after_min=30.0,
+            escalation_suspend_min=None,
+            source="raised by the KPPS health model (staff.health), not a rate: an ill worker "
+            "(major) is checked by the Puskesmas team half the time (est.), a severe case "
+            "(grave, staff.health.severe_share) always; time on scene and transfer est.",
+        ),
+    ]
 
 
 class Medical(Section):
     """Puskesmas ambulance teams that answer worker collapses."""
 
     teams_per_district: int = Field(
-        1, ge=0, description="Ambulance teams on call per kecamatan (est.: one Puskesmas each)."
+        1,
+        ge=0,
+        description="Ambulance teams on call per kecamatan (est.: one Puskesmas per kecamatan "
+        "on standby for polling day).",
     )
     travel_min: Distribution = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=20.0, cv=0.5),
-        description="Travel time to a TPS, minutes (est.).",
+        description="Travel time from the Puskesmas to a TPS when TPS have no coordinates, "
+        "minutes (est.).",
     )
-    handling_min: Distribution = Field(
-        default_factory=lambda: Lognormal(dist="lognormal", mean=30.0, cv=0.5),
-        description="Time on scene and transfer, minutes (est.).",
+    speed_road_kmh: float = Field(40.0, gt=0, description="Ambulance speed on roads, km/h (est.).")
+    speed_river_kmh: float = Field(15.0, gt=0, description="Speed by boat, km/h (est.).")
+
+
+class Response(Section):
+    """How responders move: patrol rotation of shared teams and on-site handling."""
+
+    patrol_dwell_min: float = Field(
+        60.0,
+        gt=0,
+        description="A shared police team (pattern k TPS per team) stays this long at each of "
+        "its TPS in turn, from day.staff_arrive, in table order (est.: hourly rounds).",
+    )
+    patrol_travel_factor: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Without coordinates: a patrolling team's trip to another of its TPS takes "
+        "this share of a kecamatan trip (est.: its TPS lie in one village).",
+    )
+    kpps_alone_factor: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Where a plan leaves no linmas (guard) at a TPS, the chance KPPS settle an "
+        "incident on site is multiplied by this (est.).",
     )
 
 
 class Incidents(Section):
-    """Incident catalogue and class multipliers."""
+    """Incident catalogue, class multipliers, medical teams and response rules."""
 
     enabled: bool = Field(True, description="Simulate incidents and responders.")
     class_rate_multiplier: dict[str, float] = Field(
         default_factory=lambda: {
-            "kurang_rawan": 0.8,
-            "rawan": 2.0,
+            "kurang_rawan": 1.0,
+            "rawan": 2.5,
             "sangat_rawan": 5.0,
             "khusus": 2.0,
         },
-        description="Relative incident rate by risk class; rates are normalised so the average "
-        "over the scenario's class shares equals each type's rate (est.: facts §7.5 gives ×5 "
-        "intimidation at sangat rawan TPS).",
+        description="Relative rate of class-scaled incidents by risk class, normalised so the "
+        "average over risk.classes shares is 1 (each type's rate is the national average). "
+        "Sangat rawan ×5 of kurang rawan (facts §7.5, est.); rawan between (est. 2.5, a TPS "
+        "classed rawan for a history of conflict, facts §3.2); khusus (prisons, hospitals) "
+        "2 (est.: closed sites, fewer outsiders).",
     )
     types: list[IncidentType] = Field(
-        default_factory=list,
-        description="The incident catalogue (empty: the bundled default catalogue).",
+        default_factory=default_incident_types,
+        description="The incident catalogue (default: the bundled catalogue, see docs/model.md).",
+    )
+    counting_window_min: float = Field(
+        420.0,
+        gt=0,
+        description="Length of the counting phase in which counting-phase incidents fall, "
+        "from day.close, minutes (est.: Pilkada counting ends about 20:00, facts §5.5).",
     )
     medical: Medical = Field(default_factory=Medical, description="Medical teams.")
+    response: Response = Field(default_factory=Response, description="Response rules.")
     base_revote_prob: float = Field(
         0.0,
         ge=0,

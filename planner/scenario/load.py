@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import types
 import typing
 from pathlib import Path
@@ -23,6 +24,7 @@ from planner.scenario.overrides import apply_overrides
 from planner.scenario.resolved import Scenario, district_label
 from planner.scenario.schema import ScenarioSpec
 from planner.scenario.sections.region import Region
+from planner.scenario.sections.security import default_security
 from planner.scenario.synth import generate_region, slug
 from planner.scenario.tps import ACCESS_CODES, TpsTable
 
@@ -37,39 +39,143 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     re-validated after they are applied. Raises `ScenarioError` for any user mistake.
     """
     file = Path(path)
-    raw = read_yaml(file)
+    raw = merge_security_defaults(read_yaml(file))
     data = apply_overrides(raw, list(overrides), where=str(file))
-    spec = validate_spec(data, where=str(file))
+    try:
+        spec = validate_spec(data, where=str(file))
+    except ScenarioError as exc:
+        raise _blame_override(exc, overrides) from None
     table = resolve_tps(spec, file.parent, where=str(file))
     return Scenario(spec=spec, tps=table, path=file)
 
 
+def _blame_override(exc: ScenarioError, overrides: list[str] | tuple[str, ...]) -> ScenarioError:
+    """`exc`, saying so when the bad value came from a ``--set`` rather than the file."""
+    for item in overrides:
+        key = item.partition("=")[0].strip()
+        loc = exc.location
+        if loc is not None and (
+            loc == key
+            or loc.startswith((key + ".", key + "["))
+            or key.startswith((loc + ".", loc + "["))
+        ):
+            return ScenarioError(
+                f"{exc.message} (value from --set {item})", where=exc.where, location=exc.location
+            )
+    return exc
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a key given twice in one mapping is an error.
+
+    Plain PyYAML keeps the last value silently, so a second ``voters:`` block would quietly
+    discard the first; a scenario should never lose data without a word.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` merges may be overridden by explicit keys
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key; the base class reports it
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice in one mapping; keep one",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(file: Path) -> dict[str, Any]:
-    """The scenario file's top-level mapping."""
-    if not file.exists():
+    """The scenario file's top-level mapping (safe loader; duplicate keys rejected)."""
+    try:
+        exists, is_dir = file.exists(), file.is_dir()
+    except (OSError, ValueError):
+        exists, is_dir = False, False
+    if not exists:
         raise ScenarioError("file not found; check the path", where=str(file))
-    if file.is_dir():
+    if is_dir:
         raise ScenarioError("is a directory; give a scenario .yaml file", where=str(file))
     try:
         text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read the file ({exc})", where=str(file)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(
+            "the file is not UTF-8 text; save it as UTF-8", where=str(file)
+        ) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file ({exc.strerror})", where=str(file)) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            text = f"YAML: {problem}"  # duplicate keys, tags such as !!python/object
+            if "twice" not in problem:
+                text += "; write plain YAML values without tags"
+        else:
+            text = f"YAML syntax error: {problem}; fix the indentation, quoting or brackets"
+        raise ScenarioError(text, where=str(file), location=where) from None
+    except RecursionError:
+        raise ScenarioError("the YAML nests too deeply", where=str(file)) from None
+    if data is None:
         raise ScenarioError(
-            f"YAML syntax error: {problem}; fix the indentation or quoting there",
-            where=str(file),
-            location=where,
-        ) from None
+            "the file is empty; a scenario needs at least name and region", where=str(file)
+        )
     if not isinstance(data, dict):
         raise ScenarioError(
-            "the file must be a YAML mapping with at least name and region", where=str(file)
+            f"the file holds a YAML {_yaml_kind(data)}; a scenario is a mapping with at least "
+            "name and region",
+            where=str(file),
         )
     return data
+
+
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    return "number" if isinstance(value, int | float) else type(value).__name__
+
+
+def merge_security_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """The raw data with the user's ``security`` mapping deep-merged onto the defaults.
+
+    Pydantic replaces a whole section when the user gives it, and the security defaults
+    (agencies, the pattern catalogue, the policy) are long, so a scenario that only wants to
+    set its budgets or police strength would have to restate all of them. Instead a
+    ``security`` mapping is merged key by key into `default_security()`: mappings merge
+    recursively (``agencies.police.available_total`` changes one field of police and keeps
+    the rest), while any other value — a number, a string, null, a list such as
+    ``patterns`` or a policy's ``allowed`` — replaces the default outright. A scenario without
+    ``security`` gets the defaults written out, so ``--set security.patterns[2].residual_harm=
+    0.7`` can reach them. Anything that is not a mapping is left for validation to reject.
+    """
+    user = data.get("security", {})
+    if not isinstance(user, dict):
+        return data
+    defaults = default_security().model_dump(mode="json")
+    return {**data, "security": deep_merge(defaults, user)}
+
+
+def deep_merge(base: Any, over: Any) -> Any:
+    """`over` merged onto `base`: dicts merge key by key (recursively); anything else in
+    `over` replaces what `base` has. Neither argument is modified."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = deep_merge(base[key], value) if key in base else value
+        return out
+    return over
 
 
 def validate_spec(data: dict[str, Any], where: str | None = None) -> ScenarioSpec:
@@ -81,55 +187,125 @@ def validate_spec(data: dict[str, Any], where: str | None = None) -> ScenarioSpe
 
 
 def scenario_error_from(exc: ValidationError, data: Any, where: str | None) -> ScenarioError:
-    """The first validation error as a `ScenarioError` with a YAML path and a fix."""
-    err = exc.errors(include_url=False)[0]
-    loc = _yaml_path(err["loc"], data)
+    """The first validation error as a `ScenarioError` with a YAML path and a fix.
+
+    When a value fails every member of a union (``servers: many`` is neither a number nor
+    ``booths``), the errors at that same path are combined into one "must be X or Y".
+    """
+    errors = exc.errors(include_url=False)
+    err = errors[0]
+    loc = _error_path(err, data)
     kind = err["type"]
-    msg = str(err["msg"])
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    if msg.startswith("Assertion failed, "):
-        msg = msg[len("Assertion failed, ") :]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(err["loc"][:-1])
         msg = f"unknown key {loc[-1]!r}" + (
             f"; allowed keys: {', '.join(allowed)}" if allowed else ""
         )
     elif kind == "missing":
         msg = "required key is missing; add it"
     elif kind == "union_tag_invalid":
-        ctx = err.get("ctx") or {}
         msg = (
             f"unknown dist {ctx.get('tag')!r}; use one of fixed, exponential, lognormal, "
             "gamma, uniform, triangular"
         )
-    elif kind == "literal_error":
-        ctx = err.get("ctx") or {}
-        msg = f"must be one of {ctx.get('expected')}, got {err.get('input')!r}"
     else:
-        msg = _plain(msg, err.get("input"))
+        wanted = [
+            _wanted(e) for e in errors if _error_path(e, data) == loc and _wanted(e) is not None
+        ]
+        if len(wanted) > 1 or (wanted and (kind in _TYPE_NOUNS or kind == "literal_error")):
+            unique = list(dict.fromkeys(w for w in wanted if w))
+            msg = f"must be {' or '.join(unique)}, got {_shown(value)}"
+        else:
+            msg = _plain(err)
     return ScenarioError(msg, where=where, location=_label(loc) or None)
 
 
-def _plain(msg: str, value: Any) -> str:
-    replacements = {
-        "Input should be ": "must be ",
-        "String should have at least 1 character": "must not be empty",
-        "List should have at least 1 item after validation, not 0": "must not be empty",
+_TYPE_NOUNS: dict[str, str] = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "text",
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+    "list_type": "a list",
+    "none_required": "null",
+}
+
+
+def _wanted(err: Any) -> str | None:
+    """What an error says the value should have been, as a noun phrase (or None)."""
+    kind = err["type"]
+    if kind == "literal_error":
+        return f"one of {(err.get('ctx') or {}).get('expected')}"
+    return _TYPE_NOUNS.get(kind)
+
+
+def _plain(err: Any) -> str:
+    """A pydantic message rewritten as 'must be ..., got ...' in the scenario's words."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = f", got {_shown(err.get('input'))}"
+    bounds = {
+        "greater_than_equal": ("≥", "ge"),
+        "greater_than": (">", "gt"),
+        "less_than_equal": ("≤", "le"),
+        "less_than": ("<", "lt"),
     }
-    for old, new in replacements.items():
-        msg = msg.replace(old, new)
-    if msg.startswith("must be") and value is not None and not isinstance(value, dict | list):
-        msg += f", got {value!r}"
-    return msg
+    if kind in bounds:
+        sign, key = bounds[kind]
+        return f"must be {sign} {ctx.get(key)}{got}"
+    if kind in ("too_short", "string_too_short") and ctx.get("min_length") == 1:
+        return "must not be empty"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} items"
+    if kind == "too_long":
+        return f"allows at most {ctx.get('max_length')} items"
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix) :]
+    return msg.replace("Input should be ", "must be ")
+
+
+def _shown(value: Any) -> str:
+    """A raw YAML value as the user wrote it, for 'got ...'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def _error_path(err: Any, data: Any) -> list[str | int]:
+    ctx = err.get("ctx") or {}
+    extra = getattr(ctx.get("error"), "path", ())  # a FieldError names its key
+    return _yaml_path((*err["loc"], *extra), data)
 
 
 def _yaml_path(loc: tuple[Any, ...], data: Any) -> list[str | int]:
     """Drop pydantic's union tags from a location, keeping only real keys and indices."""
     path: list[str | int] = []
     node = data
+    off_data = False  # past a key the user did not write: keep every plain part
     for part in loc:
-        if isinstance(part, int) and isinstance(node, list):
+        if off_data:
+            if isinstance(part, int) or not _is_tag(part):
+                path.append(part)
+        elif isinstance(part, int) and isinstance(node, list):
             path.append(part)
             node = node[part] if -len(node) <= part < len(node) else None
         elif isinstance(node, dict) and part in node:
@@ -137,7 +313,7 @@ def _yaml_path(loc: tuple[Any, ...], data: Any) -> list[str | int]:
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and not _is_tag(part):
             path.append(part)  # a missing key
-            node = None
+            off_data = True
         # else: a union member tag such as 'lognormal' or 'function-after[...]': skip
     return path
 
@@ -171,22 +347,34 @@ def _label(path: list[str | int]) -> str:
     return out
 
 
-def _allowed_keys(path: list[str | int]) -> list[str]:
-    """Field names of the model at `path` (for 'unknown key' messages)."""
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model at pydantic location `loc` (for 'unknown key' messages).
+
+    Union tags in the location (a distribution's ``exponential``, a model's class name)
+    narrow the candidates to that member, so a distribution lists only its own keys.
+    """
     models: list[type[BaseModel]] = [ScenarioSpec]
-    for part in path:
+    for part in loc:
         if isinstance(part, int):
             continue
-        nxt: list[type[BaseModel]] = []
-        for model in models:
-            field = model.model_fields.get(part)
-            if field is not None:
-                nxt.extend(_models_in(field.annotation))
-        models = nxt or models
+        fields_here = [m.model_fields[part] for m in models if part in m.model_fields]
+        if fields_here:
+            models = [inner for f in fields_here for inner in _models_in(f.annotation)] or models
+            continue
+        members = [m for m in models if part in (m.__name__, _dist_tag(m))]
+        if members:
+            models = members
     keys: list[str] = []
     for model in models:
         keys.extend(k for k in model.model_fields if k not in keys)
     return keys
+
+
+def _dist_tag(model: type[BaseModel]) -> str | None:
+    """The ``dist`` literal of a distribution model (its union tag), else None."""
+    field = model.model_fields.get("dist")
+    args = typing.get_args(field.annotation) if field is not None else ()
+    return str(args[0]) if args else None
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -208,16 +396,28 @@ def resolve_tps(spec: ScenarioSpec, base_dir: Path, where: str | None = None) ->
     cap = spec.election.max_voters_per_tps
     rows_by_region: list[list[dict[str, Any]]] = []
     multi = spec.regions is not None
+    prefixes = region_prefixes([r.name for r in spec.all_regions()])
     for r_index, region in enumerate(spec.all_regions()):
         if region.tps_file is not None:
             csv_path = base_dir / region.tps_file
+            try:
+                found = csv_path.is_file()
+            except (OSError, ValueError):
+                found = False
+            if not found:
+                key = "region" if not multi else f"regions[{r_index}]"
+                raise ScenarioError(
+                    f"TPS table {str(csv_path)!r} not found; tps_file is resolved relative to "
+                    "the scenario file",
+                    where=where,
+                    location=f"{key}.tps_file",
+                )
             rows = read_tps_csv(csv_path, spec, region)
         else:
             rows = generate_region(region, spec.risk, spec.seed, cap, spec.election.booths_per_tps)
         if multi:
-            prefix = slug(region.name)
             for row in rows:
-                row["tps_id"] = f"{prefix}-{row['tps_id']}"
+                row["tps_id"] = f"{prefixes[r_index]}-{row['tps_id']}"
         for row in rows:
             row["region"] = region.name
             row["region_index"] = r_index
@@ -225,16 +425,28 @@ def resolve_tps(spec: ScenarioSpec, base_dir: Path, where: str | None = None) ->
     all_rows = [row for rows in rows_by_region for row in rows]
     if not all_rows:
         raise ScenarioError("the scenario has no TPS", where=where, location="region")
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for row in all_rows:
         if row["tps_id"] in seen:
             raise ScenarioError(
-                f"TPS id {row['tps_id']!r} appears twice; TPS ids must be unique",
+                f"TPS id {row['tps_id']!r} appears in two regions; give the regions names that "
+                "differ in their letters and digits",
                 where=where,
-                location="region",
+                location="regions",
             )
-        seen[str(row["tps_id"])] = 1
+        seen.add(str(row["tps_id"]))
     return build_table(spec, all_rows)
+
+
+def region_prefixes(names: list[str]) -> list[str]:
+    """TPS id prefixes for a multi-region scenario: the region's name in capitals without
+    'Kabupaten'/'Kota', made unique by a number when two names give the same prefix (as
+    'Kutai Barat' and 'Kutai Timur' would if cut short)."""
+    bases = [slug(re.sub(r"^(kabupaten|kab\.?|kota)\s+", "", n.strip(), flags=re.I)) for n in names]
+    out: list[str] = []
+    for i, base in enumerate(bases):
+        out.append(base if bases.count(base) == 1 else f"{base}{i + 1}")
+    return out
 
 
 def build_table(spec: ScenarioSpec, rows: list[dict[str, Any]]) -> TpsTable:
@@ -293,9 +505,14 @@ def build_table(spec: ScenarioSpec, rows: list[dict[str, Any]]) -> TpsTable:
 def read_tps_csv(path: Path, spec: ScenarioSpec, region: Region) -> list[dict[str, Any]]:
     """Rows of a TPS table CSV, each value checked; errors name the row and column."""
     where = str(path)
-    if not path.exists():
+    try:
+        exists = path.is_file()
+    except (OSError, ValueError):
+        exists = False
+    if not exists:
         raise ScenarioError(
-            "TPS table not found; region.tps_file is resolved relative to the scenario file",
+            "TPS table not found (region.tps_file is resolved relative to the scenario file); "
+            "check the name",
             where=where,
         )
     try:
@@ -318,10 +535,22 @@ def read_tps_csv(path: Path, spec: ScenarioSpec, region: Region) -> list[dict[st
                     where=where,
                     location="header",
                 )
-            raw_rows = [
-                {(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader
-            ]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raw_rows = []
+            for n, record in enumerate(reader, start=2):
+                if None in record:  # DictReader files surplus values under the key None
+                    raise ScenarioError(
+                        f"{len(header) + len(record[None])} values but the header has "
+                        f"{len(header)} columns; remove the extra values or quote a value "
+                        "that contains a comma",
+                        where=where,
+                        location=f"row {n}",
+                    )
+                raw_rows.append(
+                    {(k or "").strip(): (v or "").strip() for k, v in record.items()}
+                )
+    except UnicodeDecodeError:
+        raise ScenarioError("the CSV is not UTF-8 text; save it as UTF-8", where=where) from None
+    except (OSError, csv.Error) as exc:
         raise ScenarioError(f"cannot read the CSV ({exc})", where=where) from None
     if not raw_rows:
         raise ScenarioError("the TPS table has no rows", where=where)
@@ -329,6 +558,7 @@ def read_tps_csv(path: Path, spec: ScenarioSpec, region: Region) -> list[dict[st
     known_classes = set(spec.risk.classes)
     districts = {d.name: d for d in region.districts or []}
     rows: list[dict[str, Any]] = []
+    first_row: dict[str, int] = {}
     for n, raw in enumerate(raw_rows, start=2):
 
         def bad(column: str, what: str, n: int = n) -> ScenarioError:
@@ -337,6 +567,13 @@ def read_tps_csv(path: Path, spec: ScenarioSpec, region: Region) -> list[dict[st
         for column in REQUIRED_COLUMNS:
             if not raw.get(column):
                 raise bad(column, "empty value; every TPS needs " + column)
+        if raw["tps_id"] in first_row:
+            raise bad(
+                "tps_id",
+                f"TPS id {raw['tps_id']!r} already used in row {first_row[raw['tps_id']]}; "
+                "TPS ids must be unique",
+            )
+        first_row[raw["tps_id"]] = n
         row: dict[str, Any] = {
             "tps_id": raw["tps_id"],
             "district": raw["district"],

@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from planner.scenario.sections.base import Section
+from planner.scenario.sections.base import FieldError, Section
 from planner.scenario.sections.counting import Counting
 from planner.scenario.sections.election import Day, Election
 from planner.scenario.sections.incidents import Incidents
 from planner.scenario.sections.logistics import Logistics
 from planner.scenario.sections.region import Region
-from planner.scenario.sections.risk import Risk
+from planner.scenario.sections.risk import RISK_CLASSES, Risk
 from planner.scenario.sections.security import Security, default_security
 from planner.scenario.sections.staff import Staff
 from planner.scenario.sections.voters import ArrivalProfile, Voters
@@ -47,56 +47,79 @@ class ScenarioSpec(Section):
     @model_validator(mode="before")
     @classmethod
     def _one_region_source(cls, data: Any) -> Any:
-        if isinstance(data, dict) and ("region" in data) == ("regions" in data):
-            raise ValueError("give exactly one of region (one regency/city) or regions")
+        if isinstance(data, dict) and "region" in data and "regions" in data:
+            raise FieldError(
+                "regions",
+                "give either region (one regency/city) or regions (several, e.g. a province), "
+                "not both",
+            )
+        if isinstance(data, dict) and "region" not in data and "regions" not in data:
+            raise FieldError(
+                "region",
+                "required key is missing; give region (one regency/city) or regions (several)",
+            )
         return data
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ScenarioSpec:
         cap = self.election.max_voters_per_tps
-        for region in self.all_regions():
-            for d in region.districts or []:
+        for r, region in enumerate(self.all_regions()):
+            here: tuple[str | int, ...] = ("region",) if self.regions is None else ("regions", r)
+            for i, d in enumerate(region.districts or []):
                 if d.voters > d.tps * cap:
-                    raise ValueError(
-                        f"district {d.name!r}: {d.voters} voters cannot fit in {d.tps} TPS of at "
-                        f"most {cap} voters ({self.election.kind})"
+                    raise FieldError(
+                        (*here, "districts", i, "voters"),
+                        f"{d.voters} voters cannot fit in {d.tps} TPS of at most {cap} voters "
+                        f"({self.election.kind}); add TPS or check the total",
                     )
         if self.regions is not None:
             names = [r.name for r in self.regions]
-            if len(set(names)) != len(names):
-                raise ValueError("region names must be unique")
+            for r, name in enumerate(names):
+                if names.index(name) != r:
+                    raise FieldError(("regions", r, "name"), f"region {name!r} is given twice")
         profile = self.voters.arrival_profile
         if isinstance(profile, ArrivalProfile):
             hours = -(-(self.day.close - self.day.open) // 60)
             if len(profile.hourly_weights) != hours:
-                raise ValueError(
-                    f"voters.arrival_profile.hourly_weights has {len(profile.hourly_weights)} "
-                    f"weights but voting lasts {hours} hours (day.open to day.close)"
+                raise FieldError(
+                    ("voters", "arrival_profile", "hourly_weights"),
+                    f"{len(profile.hourly_weights)} weights but voting lasts {hours} hours "
+                    "(day.open to day.close); give one weight per voting hour",
                 )
             if profile.early_share > 0 and profile.early_from >= self.day.open:
-                raise ValueError("voters.arrival_profile.early_from must be before day.open")
+                raise FieldError(
+                    ("voters", "arrival_profile", "early_from"), "must be before day.open"
+                )
+        # Policy and rate entries may name classes this scenario does not use (the defaults
+        # cover all four), but a name that is no Polri class at all is a typo.
         for cls_name in self.security.policy:
-            if cls_name not in self.risk.classes:
-                raise ValueError(
-                    f"security.policy names risk class {cls_name!r}, which is not in "
-                    f"risk.classes ({', '.join(self.risk.classes)})"
+            if cls_name not in RISK_CLASSES:
+                raise FieldError(
+                    ("security", "policy", cls_name),
+                    f"unknown risk class {cls_name!r}; classes: {', '.join(RISK_CLASSES)}",
                 )
         missing = sorted(set(self.risk.classes) - set(self.security.policy))
         if missing:
-            raise ValueError(f"security.policy needs an entry for class {', '.join(missing)}")
+            raise FieldError(
+                ("security", "policy"),
+                f"needs an entry for risk class {', '.join(missing)} (allowed and standard "
+                "patterns)",
+            )
         for cls_name in self.incidents.class_rate_multiplier:
-            if cls_name not in self.risk.classes:
-                raise ValueError(
-                    f"incidents.class_rate_multiplier names unknown risk class {cls_name!r}"
+            if cls_name not in RISK_CLASSES:
+                raise FieldError(
+                    ("incidents", "class_rate_multiplier", cls_name),
+                    f"unknown risk class {cls_name!r}; classes: {', '.join(RISK_CLASSES)}",
                 )
         agencies = set(self.security.agencies) | {"medical"}
-        for t in self.incidents.types:
-            for a in [*t.responders, *t.grave_responders]:
-                if a not in agencies:
-                    raise ValueError(
-                        f"incident type {t.name!r} names responder {a!r}; known: "
-                        f"{', '.join(sorted(agencies))}"
-                    )
+        for k, t in enumerate(self.incidents.types):
+            for key in ("responders", "grave_responders"):
+                for a in getattr(t, key):
+                    if a not in agencies:
+                        raise FieldError(
+                            ("incidents", "types", k, key),
+                            f"unknown responder {a!r}; known: {', '.join(sorted(agencies))}",
+                        )
         return self
 
     def all_regions(self) -> list[Region]:

@@ -22,9 +22,22 @@ VOTER_SPREAD_CV = 0.12
 """Spread of voters per TPS around the kecamatan mean (est.: KPU fills TPS close to the cap
 and splits villages evenly; a 12% coefficient of variation keeps almost all TPS within ±25%)."""
 
-VILLAGE_SIZE_SHAPE = 2.0
-"""Gamma shape of relative village sizes (est.: villages in one kecamatan differ by a factor
-of a few, as in Balikpapan's 34 kelurahan for 996 TPS)."""
+CAP_HEADROOM_SD = 3.0
+"""When the kecamatan mean is close to the cap, the spread shrinks so the cap lies at least
+this many standard deviations above the mean (est.: TPS cannot exceed the cap, so a full
+kecamatan has uniformly full TPS; without this, clipping would pile about a tenth of
+Balikpapan's TPS at exactly 600)."""
+
+VILLAGE_SIZE_SHAPE = 8.0
+"""Gamma shape of relative village sizes, coefficient of variation 1/sqrt(8) = 0.35
+(Bontang's 15 kelurahan had 7–34 Pilkada TPS each, a coefficient of variation of 0.3–0.4
+within each kecamatan: tribunkaltim.co, 7 Sep 2024)."""
+
+
+def voter_spread_cv(mean_voters: float, cap: int) -> float:
+    """Coefficient of variation of voters per TPS in a kecamatan with this mean."""
+    headroom = max(cap - mean_voters, 0.0) / (CAP_HEADROOM_SD * mean_voters)
+    return min(VOTER_SPREAD_CV, headroom)
 
 
 def split_exact(total: int, weights: FloatArray, low: int, high: int) -> IntArray:
@@ -85,7 +98,7 @@ def generate_region(
     for d in region.districts:
         village_w = rng.gamma(VILLAGE_SIZE_SHAPE, 1.0, d.villages)
         per_village = split_exact(d.tps, village_w, 1, d.tps)
-        voter_w = rng.lognormal(0.0, VOTER_SPREAD_CV, d.tps)
+        voter_w = rng.lognormal(0.0, voter_spread_cv(d.voters / d.tps, cap), d.tps)
         voters = split_exact(d.voters, voter_w, 1, cap)
         names = d.village_names or [f"{d.name} {j + 1:02d}" for j in range(d.villages)]
         k = 0

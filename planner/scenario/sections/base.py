@@ -1,11 +1,94 @@
-"""The base of every scenario model: frozen, unknown keys forbidden."""
+"""The base of every scenario model: frozen, unknown keys forbidden, no booleans for numbers."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic.fields import FieldInfo
+
+
+class FieldError(ValueError):
+    """A cross-field check's error about one key of the model being validated.
+
+    Raise it from a validator with the key's path relative to that model, e.g.
+    ``FieldError(("districts", 2, "voters"), "...")``; the loader appends the path to the
+    model's own location so the user sees ``region.districts[2].voters``. Pydantic keeps
+    the exception in the error's context, so it needs no special handling elsewhere.
+    """
+
+    def __init__(self, path: tuple[str | int, ...] | str, message: str):
+        super().__init__(message)
+        self.path: tuple[str | int, ...] = (path,) if isinstance(path, str) else tuple(path)
 
 
 class Section(BaseModel):
     """A scenario section: immutable once validated; unknown keys are an error."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, data: Any) -> Any:
+        # Pydantic's lax mode reads true/false as 1/0, and YAML 1.1 reads yes/no/on/off as
+        # booleans, so `booths_per_tps: yes` would silently become 1 booth. Reject booleans
+        # given to any key that does not take one.
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                value = data.get(name)
+                if isinstance(value, bool) and not _accepts_bool(field.annotation):
+                    raise FieldError(
+                        name,
+                        f"must be {_field_noun(field)}, got {str(value).lower()} (YAML "
+                        "reads yes/no/on/off as true/false)",
+                    )
+        return data
+
+
+def _accepts_bool(annotation: Any) -> bool:
+    """True when `annotation` is bool or a union/annotation that contains bool."""
+    if annotation is bool:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        return any(_accepts_bool(arg) for arg in typing.get_args(annotation))
+    return False
+
+
+def _field_noun(field: FieldInfo) -> str:
+    """What a field takes, in words; clock fields carry their format in metadata."""
+    for meta in field.metadata:
+        schema = getattr(meta, "json_schema", None)
+        if isinstance(schema, dict) and schema.get("type") == "string":
+            return 'a clock time "HH:MM"'
+    return _noun(field.annotation)
+
+
+def _noun(annotation: Any) -> str:
+    """What a key of this type takes, in words, for the boolean check's message."""
+    if annotation is int:
+        return "a whole number"
+    if annotation is float:
+        return "a number"
+    if annotation is str:
+        return 'text (quote it, e.g. "yes")'
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin is typing.Annotated:
+        return _noun(args[0])
+    if origin in (typing.Union, types.UnionType):
+        if any(isinstance(a, type) and "dist" in getattr(a, "model_fields", {}) for a in args):
+            return "a number or a distribution mapping"
+        nouns = [_noun(a) for a in args if a is not type(None)]
+        return " or ".join(dict.fromkeys(nouns))
+    if origin is dict:
+        return "a mapping (key: value)"
+    if origin is list:
+        return "a list"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "a mapping (key: value)"
+    return "a value of the documented type"

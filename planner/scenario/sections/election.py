@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.clock import Clock
-from planner.scenario.sections.base import Section
+from planner.scenario.clock import Clock, format_clock
+from planner.scenario.sections.base import FieldError, Section
 
 ELECTION_DEFAULTS: dict[str, dict[str, float]] = {
     # facts §1.2 (cap), §5.4 (ballot types), §5.3 (reserve rule)
@@ -95,12 +95,27 @@ class Day(Section):
 
     @model_validator(mode="after")
     def _ordered(self) -> Day:
+        f = format_clock
         if not self.staff_arrive <= self.open:
-            raise ValueError("staff_arrive must be at or before open")
+            raise FieldError(
+                "staff_arrive",
+                f"{f(self.staff_arrive)} is after open ({f(self.open)}); staff arrive at or "
+                "before opening",
+            )
         if not self.open < self.close:
-            raise ValueError("open must be before close")
+            raise FieldError(
+                "close", f"{f(self.close)} is not after open ({f(self.open)}); close after open"
+            )
         if not self.open <= self.dpk_from <= self.close:
-            raise ValueError("dpk_from must lie between open and close")
+            raise FieldError(
+                "dpk_from",
+                f"{f(self.dpk_from)} is outside voting hours; give a time between open "
+                f"({f(self.open)}) and close ({f(self.close)})",
+            )
         if not self.close < self.count_deadline:
-            raise ValueError("count_deadline must be after close")
+            raise FieldError(
+                "count_deadline",
+                f"{f(self.count_deadline)} is not after close ({f(self.close)}); e.g. "
+                '"H+1 12:00"',
+            )
         return self

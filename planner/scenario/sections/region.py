@@ -7,9 +7,13 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from planner.scenario.distributions import Distribution
-from planner.scenario.sections.base import Section
+from planner.scenario.sections.base import FieldError, Section
 
 Access = Literal["road", "river"]
+
+MAX_TPS_PER_DISTRICT = 50_000
+"""Upper bound on TPS in one kecamatan: catches a misplaced digit before the generator tries
+to lay out millions of TPS (a whole Pemilu had 823,220 TPS in 7,277 kecamatan, facts §1.1)."""
 
 
 class District(Section):
@@ -17,7 +21,12 @@ class District(Section):
 
     name: str = Field(min_length=1, description="Kecamatan name.")
     villages: int = Field(ge=1, description="Number of kelurahan/desa.")
-    tps: int = Field(ge=1, description="Number of TPS.")
+    tps: int = Field(
+        ge=1,
+        le=MAX_TPS_PER_DISTRICT,
+        description="Number of TPS (at most 50,000: a sanity bound far above any real "
+        "kecamatan; the largest in the bundled scenarios has 254).",
+    )
     voters: int = Field(ge=1, description="Voters on the list (DPT) in the kecamatan.")
     village_names: list[str] | None = Field(
         None, description="Names of the villages (optional; generated as '<kecamatan> 01'...)."
@@ -43,20 +52,25 @@ class District(Section):
     @model_validator(mode="after")
     def _consistent(self) -> District:
         if self.tps < self.villages:
-            raise ValueError(
-                f"tps ({self.tps}) must be at least villages ({self.villages}): every village "
-                "has a TPS"
+            raise FieldError(
+                "tps",
+                f"{self.tps} TPS for {self.villages} villages; every village has at least one "
+                "TPS, so tps must be ≥ villages",
             )
         if self.voters < self.tps:
-            raise ValueError(f"voters ({self.voters}) must be at least tps ({self.tps})")
+            raise FieldError(
+                "voters", f"{self.voters} voters for {self.tps} TPS; voters must be ≥ tps"
+            )
         if self.village_names is not None:
             if len(self.village_names) != self.villages:
-                raise ValueError(
-                    f"village_names has {len(self.village_names)} names but villages is "
-                    f"{self.villages}"
+                raise FieldError(
+                    "village_names",
+                    f"{len(self.village_names)} names but villages is {self.villages}; give one "
+                    "name per village",
                 )
-            if len(set(self.village_names)) != len(self.village_names):
-                raise ValueError("village_names must be unique")
+            for j, name in enumerate(self.village_names):
+                if self.village_names.index(name) != j:
+                    raise FieldError(("village_names", j), f"village {name!r} is named twice")
         return self
 
 
@@ -77,12 +91,16 @@ class Region(Section):
     @model_validator(mode="after")
     def _source(self) -> Region:
         if self.districts is None and self.tps_file is None:
-            raise ValueError("give districts (totals) or tps_file (a TPS table)")
+            raise ValueError(
+                "give districts (kecamatan totals) or tps_file (a CSV table of TPS), or both"
+            )
         if self.districts is not None:
             if not self.districts:
-                raise ValueError("districts must not be empty")
+                raise FieldError("districts", "must not be empty; list at least one kecamatan")
             names = [d.name for d in self.districts]
-            dup = sorted({n for n in names if names.count(n) > 1})
-            if dup:
-                raise ValueError(f"district names must be unique, repeated: {', '.join(dup)}")
+            for i, name in enumerate(names):
+                if names.index(name) != i:
+                    raise FieldError(
+                        ("districts", i, "name"), f"kecamatan {name!r} is listed twice"
+                    )
         return self

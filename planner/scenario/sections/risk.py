@@ -6,7 +6,7 @@ import math
 
 from pydantic import Field, field_validator
 
-from planner.scenario.sections.base import Section
+from planner.scenario.sections.base import FieldError, Section
 
 RISK_CLASSES: tuple[str, ...] = ("kurang_rawan", "rawan", "sangat_rawan", "khusus")
 """The contract identifiers of Polri's classes: low, vulnerable, very vulnerable, special."""
@@ -57,11 +57,11 @@ class Risk(Section):
     @field_validator("classes")
     @classmethod
     def _known_and_summing(cls, classes: dict[str, RiskClass]) -> dict[str, RiskClass]:
-        unknown = sorted(set(classes) - set(RISK_CLASSES))
-        if unknown:
-            raise ValueError(
-                f"unknown risk class {', '.join(unknown)}; allowed: {', '.join(RISK_CLASSES)}"
-            )
+        for name in classes:
+            if name not in RISK_CLASSES:
+                raise FieldError(
+                    name, f"unknown risk class {name!r}; allowed: {', '.join(RISK_CLASSES)}"
+                )
         if not classes:
             raise ValueError("at least one risk class is needed")
         total = sum(c.share for c in classes.values())

@@ -239,7 +239,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{b} minus {a}: paired differences with 95% intervals",
         "{b} dikurangi {a}: selisih berpasangan dengan interval 95%",
     ),
-    "forest_x": ("difference (metric units)", "selisih (satuan ukuran)"),
+    "forest_x": (
+        "difference ÷ its largest |bound| (each metric scaled to −1…1; values in the table)",
+        "selisih ÷ batas |terbesar| (tiap ukuran diskalakan ke −1…1; nilai di tabel)",
+    ),
     "forest_note": (
         "Both plans were simulated on the same days (common random numbers); an interval "
         "that excludes zero (accent colour) is a real difference.",

@@ -187,3 +187,44 @@ def frontier_run(root: Path) -> Path:
     )
     run.finish()
     return run.path
+
+
+def compare_run(root: Path) -> Path:
+    """A compare run folder: differences.csv for two plans."""
+    run = RunFolder(root / "compare-run", "compare")
+    run.start("Fake city", "0" * 64, 11, {"name": "Fake city"})
+    rows = [
+        ["default", "optimised", "wait_mean_min", 1.2, -0.5, 2.9],
+        ["default", "optimised", "response_mean_min", -6.0, -8.0, -4.0],
+        ["default", "optimised", "incidents_unresolved", -0.8, -1.1, -0.5],
+    ]
+    run.write_text(
+        "differences.csv",
+        _csv(["plan_a", "plan_b", "metric", "diff_mean", "diff_ci95_low", "diff_ci95_high"], rows),
+    )
+    run.finish()
+    return run.path
+
+
+def plan_loop_run(root: Path) -> Path:
+    """A plan (sim–opt loop) run folder: iterations.csv and differences.csv."""
+    run = RunFolder(root / "plan-run", "plan")
+    run.start("Fake city", "0" * 64, 11, {"name": "Fake city"})
+    rows = [
+        [1, 30.0, 33.0, 31.0, 35.0, 0],
+        [2, 28.0, 29.5, 28.0, 31.0, 1],
+        [3, 27.5, 30.1, 28.5, 31.7, 0],
+    ]
+    run.write_text(
+        "iterations.csv",
+        _csv(["iteration", "objective", "sim_mean", "sim_ci95_low", "sim_ci95_high", "kept"], rows),
+    )
+    run.write_text(
+        "differences.csv",
+        _csv(
+            ["plan_a", "plan_b", "metric", "diff_mean", "diff_ci95_low", "diff_ci95_high"],
+            [["default", "loop", "response_mean_min", -3.0, -4.0, -2.0]],
+        ),
+    )
+    run.finish()
+    return run.path

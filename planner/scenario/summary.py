@@ -71,7 +71,7 @@ def summarise(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-MAX_DISTRICT_ROWS = 12
+MAX_DISTRICT_ROWS = 25
 """`format_summary` lists kecamatan one per line up to this many, else regions."""
 
 
@@ -79,7 +79,7 @@ def format_summary(s: dict[str, Any]) -> str:
     """Plain-text rendering of `summarise` for the terminal."""
     lines = [
         f"{s['scenario']}  ({s['election']}, seed {s['seed']})",
-        f"  kecamatan {s['kecamatan']}, villages {s['villages']}, TPS {s['tps']:,}, "
+        f"  kecamatan {s['kecamatan']:,}, villages {s['villages']:,}, TPS {s['tps']:,}, "
         f"voters {s['voters']:,} (max {s['voters_per_tps_max']} per TPS)",
         f"  ballots needed with reserve: {s['ballots_needed']:,}; expected turnout "
         f"{s['expected_turnout']:.0%}",

@@ -324,6 +324,139 @@ STRINGS: dict[str, tuple[str, str]] = {
     "m_results_ppk": ("results at PPK", "hasil tiba di PPK"),
     "m_incidents": ("incidents", "insiden"),
     "m_health": ("health events", "kejadian kesehatan"),
+    # ---- narration (timeline) ----
+    "n_inject": ("EXERCISE INJECT: {what}.", "INJECT LATIHAN: {what}."),
+    "n_inject_tag": ("[inject]", "[inject]"),
+    "n_kit": (
+        "The election kit reaches {tps}: {n} ballot sets.",
+        "Logistik pemilihan tiba di {tps}: {n} set surat suara.",
+    ),
+    "n_kit_problem": (
+        "The KPPS check the kit and find it {problem}; they ask the PPK for a replacement.",
+        "KPPS memeriksa logistik dan mendapati {problem}; mereka meminta pengganti ke PPK.",
+    ),
+    "n_kit_problem_at": (
+        "{tps}: the kit is {problem}; a replacement is requested from the PPK.",
+        "{tps}: logistik {problem}; pengganti diminta ke PPK.",
+    ),
+    "n_staff": (
+        "The seven KPPS arrive at {tps}, take the oath and set up booths and boxes.",
+        "Tujuh anggota KPPS tiba di {tps}, mengucapkan sumpah dan menyiapkan bilik serta kotak.",
+    ),
+    "n_open": (
+        "Doors open at {tps}. {n} voters are on the list (DPT).",
+        "{tps} dibuka. Ada {n} pemilih dalam DPT.",
+    ),
+    "n_open_late": (
+        "Doors open at {tps}, {late} minutes late. {n} voters are on the list (DPT).",
+        "{tps} dibuka, terlambat {late} menit. Ada {n} pemilih dalam DPT.",
+    ),
+    "n_open_late_short": (
+        "{tps} opens {late} minutes late.",
+        "{tps} dibuka terlambat {late} menit.",
+    ),
+    "n_open_district": (
+        "Voting starts: {k} of {n} TPS open on time.",
+        "Pemungutan suara dimulai: {k} dari {n} TPS buka tepat waktu.",
+    ),
+    "n_kits_first": (
+        "The first kits reach their TPS ({n} TPS in all).",
+        "Logistik pertama tiba di TPS (seluruhnya {n} TPS).",
+    ),
+    "n_kits_at_staff": (
+        "KPPS arrive: {k} of {n} TPS already have their kit.",
+        "KPPS tiba: {k} dari {n} TPS sudah menerima logistik.",
+    ),
+    "n_kits_last": ("The last kit reaches its TPS.", "Logistik terakhir tiba di TPS."),
+    "n_queue_build": (
+        "The queue at {tps} builds: {n} people are waiting.",
+        "Antrean di {tps} memanjang: {n} orang menunggu.",
+    ),
+    "n_queue_peak": (
+        "The queue at {tps} peaks at {n} people.",
+        "Antrean di {tps} mencapai puncak, {n} orang.",
+    ),
+    "n_close": (
+        "Voting closes. {queue} people still in line may vote.",
+        "Pemungutan suara ditutup. {queue} orang yang masih antre boleh memilih.",
+    ),
+    "n_close_district": (
+        "Voting closes: {voted} of {dpt} voters have voted ({turnout}); {gave_up} gave up waiting.",
+        "Pemungutan suara ditutup: {voted} dari {dpt} pemilih sudah memilih ({turnout}); "
+        "{gave_up} batal karena menunggu.",
+    ),
+    "n_last_voter": (
+        "The last voter leaves {tps}: {voted} of {dpt} voted ({turnout}), {gave_up} gave up; "
+        "mean wait {wait} min, longest {wait_max} min. Counting begins.",
+        "Pemilih terakhir meninggalkan {tps}: {voted} dari {dpt} memilih ({turnout}), "
+        "{gave_up} batal; rata-rata tunggu {wait} menit, terlama {wait_max} menit. "
+        "Penghitungan dimulai.",
+    ),
+    "n_count_done": ("Counting at {tps} is finished.", "Penghitungan di {tps} selesai."),
+    "n_count_done_late": (
+        "Counting at {tps} is finished — after midnight.",
+        "Penghitungan di {tps} selesai — lewat tengah malam.",
+    ),
+    "n_count_first": ("The first TPS finishes counting.", "TPS pertama selesai menghitung."),
+    "n_count_half": (
+        "{k} of {n} TPS have finished counting.",
+        "{k} dari {n} TPS telah selesai menghitung.",
+    ),
+    "n_count_all": ("All {n} TPS have finished counting.", "Seluruh {n} TPS selesai menghitung."),
+    "n_results_tps": (
+        "The results and sealed boxes of {tps} reach the PPK.",
+        "Hasil dan kotak tersegel dari {tps} tiba di PPK.",
+    ),
+    "n_results_district": (
+        "All results of Kecamatan {district} are at the PPK: the recap can start.",
+        "Semua hasil Kecamatan {district} sudah di PPK: rekapitulasi dapat dimulai.",
+    ),
+    "n_incident": ("{what} at {tps} ({severity}).", "{what} di {tps} ({severity})."),
+    "n_onsite": (
+        "KPPS and linmas settle it on the spot.",
+        "KPPS dan linmas menyelesaikannya di tempat.",
+    ),
+    "n_effect_vote": ("Voting stops for {m} minutes.", "Pemungutan suara terhenti {m} menit."),
+    "n_effect_count": ("Counting pauses for {m} minutes.", "Penghitungan terhenti {m} menit."),
+    "n_dispatch": (
+        "{unit} ({agency}) is dispatched to {tps}.",
+        "{unit} ({agency}) diberangkatkan ke {tps}.",
+    ),
+    "n_arrive": (
+        "{unit} arrives at {tps}, {m} minutes after the call.",
+        "{unit} tiba di {tps}, {m} menit setelah kejadian.",
+    ),
+    "n_resolved": ("{what} at {tps}: settled.", "{what} di {tps}: selesai ditangani."),
+    "n_escalated": (
+        "Nobody adequate arrives in time: the incident at {tps} escalates.",
+        "Petugas yang memadai tidak tiba tepat waktu: insiden di {tps} meningkat.",
+    ),
+    "n_unresolved": (
+        "No responder can reach {tps}: the incident stays unresolved.",
+        "Tidak ada petugas yang dapat mencapai {tps}: insiden tidak terselesaikan.",
+    ),
+    "n_tiring": (
+        "{worker} at {tps} is tiring (fatigue {v}).",
+        "{worker} di {tps} mulai lelah (kelelahan {v}).",
+    ),
+    "n_exhausted": (
+        "{worker} at {tps} is exhausted (fatigue {v}); mistakes become likely.",
+        "{worker} di {tps} kelelahan berat ({v}); kesalahan mudah terjadi.",
+    ),
+    "n_health": ("{worker} at {tps}: {what}.", "{worker} di {tps}: {what}."),
+    "sev_minor": ("minor", "ringan"),
+    "sev_major": ("major", "sedang"),
+    "sev_grave": ("grave", "berat"),
+    "type_dispute": ("Dispute", "Perselisihan"),
+    "type_protest": ("Protest", "Unjuk rasa"),
+    "type_intimidation": ("Intimidation", "Intimidasi"),
+    "type_vote_buying": ("Vote buying", "Politik uang"),
+    "type_multiple_voting": ("Multiple voting", "Pemilih memilih lebih dari sekali"),
+    "type_swapped_ballots": ("Swapped ballots", "Surat suara tertukar"),
+    "type_damaged_ballots": ("Damaged ballots", "Surat suara rusak"),
+    "type_power_cut": ("Power cut", "Pemadaman listrik"),
+    "type_flood": ("Flood", "Banjir"),
+    "type_worker_collapse": ("KPPS worker collapse", "Petugas KPPS pingsan"),
 }
 """key → (English, Indonesian)."""
 

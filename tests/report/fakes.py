@@ -13,6 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from planner.report.files import RunFolder
+from planner.report.story import (
+    DayStory,
+    IncidentStory,
+    TpsDay,
+    WorkerStory,
+    save_story,
+)
 from planner.scenario.costing import cost_by_agency, personnel_by_agency
 from planner.scenario.load import load_scenario
 from planner.scenario.plan import Plan, default_plan, plan_to_csv
@@ -226,5 +233,108 @@ def plan_loop_run(root: Path) -> Path:
             [["default", "loop", "response_mean_min", -3.0, -4.0, -2.0]],
         ),
     )
+    run.finish()
+    return run.path
+
+
+def demo_story(with_injects: bool = True) -> DayStory:
+    """A small hand-made day: two kecamatan, three TPS, two incidents (one scripted)."""
+
+    def tps(tps_id: str, district: str, open_min: float, count_end: float, kit: float) -> TpsDay:
+        bins = [0] * 12 + [8] * 48 + [4] * 12  # 07:00 + 5-min bins: 0 first hour, then voters
+        return TpsDay(
+            tps_id=tps_id,
+            district=district,
+            village=f"{district} 01",
+            voters_dpt=500,
+            kit_arrive_min=kit,
+            open_min=open_min,
+            voters_arrived=sum(bins) + 5,
+            voters_voted=sum(bins),
+            voters_gave_up=5,
+            wait_mean_min=12.0,
+            wait_max_min=41.0,
+            last_voter_min=790.0,
+            count_end_min=count_end,
+            results_ppk_min=count_end + 120,
+            voted_bins_start_min=420.0,
+            voted_bins=bins,
+            kit_ballots=513,
+            queue_times=[420.0, 480.0, 540.0, 600.0, 790.0],
+            queue_lengths=[3, 12, 25, 6, 0],
+        )
+
+    story = DayStory(
+        scenario="Fake city",
+        seed=5,
+        replication=0,
+        subject_kind="district",
+        subject="Barat",
+        tps=[
+            tps("TPS-0001", "Barat", 420.0, 1300.0, 330.0),
+            tps("TPS-0002", "Barat", 455.0 if with_injects else 420.0, 1460.0, 400.0),
+            tps("TPS-0003", "Kota", 420.0, 1350.0, 340.0),
+        ],
+        incidents=[
+            IncidentStory(
+                tps_id="TPS-0001",
+                district="Barat",
+                type="dispute",
+                severity="major",
+                time_min=615.0,
+                onsite=False,
+                unit="Polsek Barat reserve 1",
+                agency="police",
+                dispatch_min=616.0,
+                arrival_min=640.0,
+                resolved_min=665.0,
+                escalated=False,
+                unresolved=False,
+                effect_min=30.0,
+                scripted=with_injects,
+            ),
+            IncidentStory(
+                tps_id="TPS-0003",
+                district="Kota",
+                type="vote_buying",
+                severity="minor",
+                time_min=500.0,
+                onsite=True,
+                unit="",
+                agency="",
+                dispatch_min=float("nan"),
+                arrival_min=float("nan"),
+                resolved_min=520.0,
+                escalated=False,
+                unresolved=False,
+                effect_min=float("nan"),
+            ),
+        ],
+        workers=[
+            WorkerStory(
+                tps_id="TPS-0001",
+                worker=f"KPPS {k}",
+                times_min=[360.0, 780.0, 1100.0, 1300.0],
+                fatigue=[0.0, 0.3 + 0.02 * k, 0.55 + 0.03 * k, 0.7 + 0.03 * k],
+                health_event_min=1150.0 if k == 7 else float("nan"),
+                health_event="faints" if k == 7 else "",
+            )
+            for k in range(1, 8)
+        ],
+        district_results_min={"Barat": 1700.0, "Kota": 1600.0},
+        injects=["protest@TPS-0001@10:15", "late-kit@TPS-0002@+40min"] if with_injects else [],
+        inject_descriptions=["protest at TPS-0001 10:15–10:45", "late-kit at TPS-0002: +40 min"]
+        if with_injects
+        else [],
+    )
+    return story
+
+
+def demo_run(root: Path) -> Path:
+    """A demo run folder: story.json, story_without_injects.json, sitrep every 60 min."""
+    run = RunFolder(root / "demo-run", "demo")
+    run.start("Fake city", "0" * 64, 5, {"name": "Fake city"}, extra={"sitrep_min": 60})
+    save_story(demo_story(True), run.path / "story.json")
+    save_story(demo_story(False), run.path / "story_without_injects.json")
     run.finish()
     return run.path

@@ -17,7 +17,7 @@ import pytest
 from planner.report.build import write_report
 
 from .chromium import Chromium, PageCheck, find_chromium
-from .fakes import compare_run, frontier_run, optimise_run, plan_loop_run, simulate_run
+from .fakes import compare_run, demo_run, frontier_run, optimise_run, plan_loop_run, simulate_run
 
 CHROMIUM = find_chromium()
 
@@ -57,6 +57,7 @@ REPORTS: dict[str, tuple[RunMaker, int]] = {
     "frontier": (frontier_run, 1),
     "compare": (compare_run, 1),
     "plan": (plan_loop_run, 2),
+    "demo": (demo_run, 3),
 }
 """run type → (run folder maker, least number of plots its report has)."""
 

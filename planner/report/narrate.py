@@ -1,0 +1,317 @@
+"""The trainer's timeline: one simulated polling day told in plain language (id or en).
+
+`narrate(story, tr)` turns a `DayStory` into time-ordered `Entry` lines: kits arriving at
+dawn, doors opening, the queue building, a worker tiring, each incident with who is
+dispatched and when they arrive, voting closing, counting into the night, results leaving
+for the PPK, and (optionally) the hourly situation reports. For one TPS every step is told;
+for a kecamatan the routine is summarised and the exceptions (late openings, incidents,
+counting after midnight) are told one by one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from planner.report.i18n import Translator
+from planner.report.plots import clock_label
+from planner.report.sitrep import sitrep_line, sitreps
+from planner.report.story import DayStory, IncidentStory, TpsDay
+
+TIRED_LEVELS = (0.5, 0.75)
+"""Fatigue levels (0..1) at which the timeline says a worker is tiring, then exhausted."""
+QUEUE_BUILD = 10
+"""Queue length at which the timeline says the queue is building (people)."""
+
+ORDER = {
+    "inject": 0,
+    "logistics": 1,
+    "staff": 2,
+    "open": 3,
+    "queue": 4,
+    "incident": 5,
+    "dispatch": 6,
+    "arrive": 7,
+    "resolved": 8,
+    "fatigue": 9,
+    "health": 9,
+    "close": 10,
+    "count": 11,
+    "results": 12,
+    "sitrep": 13,
+}
+"""Order of entries that share a minute."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline."""
+
+    clock_min: float
+    kind: str
+    """One of ORDER's keys (used for styling and ordering)."""
+    text: str
+
+    @property
+    def clock(self) -> str:
+        """HH:MM (with a day prefix after midnight)."""
+        return clock_label(self.clock_min)
+
+
+def narrate(story: DayStory, tr: Translator, sitrep_min: int | None = None) -> list[Entry]:
+    """All timeline entries of the story, in time order."""
+    entries: list[Entry] = []
+    entries += _inject_entries(story, tr)
+    if story.subject_kind == "tps" and len(story.tps) >= 1:
+        subject = next((t for t in story.tps if t.tps_id == story.subject), story.tps[0])
+        entries += _tps_entries(story, subject, tr)
+        incidents = [i for i in story.incidents if i.tps_id == subject.tps_id]
+    else:
+        entries += _district_entries(story, tr)
+        incidents = [i for i in story.incidents if i.district == story.subject]
+    for incident in incidents:
+        entries += _incident_entries(incident, tr)
+    entries += _worker_entries(story, tr)
+    if sitrep_min:
+        for rows in sitreps(story, sitrep_min):
+            for row in rows:
+                entries.append(Entry(row.clock_min, "sitrep", sitrep_line(tr, row)))
+    entries = [e for e in entries if math.isfinite(e.clock_min)]
+    return sorted(entries, key=lambda e: (e.clock_min, ORDER.get(e.kind, 99)))
+
+
+def incident_label(tr: Translator, kind: str) -> str:
+    """An incident type in words ('dispute' → 'A dispute' / 'Perselisihan')."""
+    key = f"type_{kind}"
+    return tr(key) if tr.has(key) else kind.replace("_", " ")
+
+
+def _inject_entries(story: DayStory, tr: Translator) -> list[Entry]:
+    out = []
+    for spec, text in zip(story.injects, story.inject_descriptions, strict=False):
+        clock = _inject_clock(spec, story)
+        out.append(Entry(clock, "inject", tr("n_inject", what=text)))
+    return out
+
+
+def _inject_clock(spec: str, story: DayStory) -> float:
+    from planner.scenario.injects import parse_inject
+
+    inject = parse_inject(spec)
+    if inject.start_min is not None:
+        return float(inject.start_min)
+    return story.staff_arrive_min
+
+
+def _tps_entries(story: DayStory, t: TpsDay, tr: Translator) -> list[Entry]:
+    out: list[Entry] = []
+    if math.isfinite(t.kit_arrive_min):
+        out.append(Entry(t.kit_arrive_min, "logistics", tr("n_kit", tps=t.tps_id, n=t.kit_ballots)))
+        if t.kit_problem:
+            out.append(
+                Entry(
+                    max(t.kit_arrive_min, story.staff_arrive_min),
+                    "logistics",
+                    tr("n_kit_problem", problem=t.kit_problem),
+                )
+            )
+    out.append(Entry(story.staff_arrive_min, "staff", tr("n_staff", tps=t.tps_id)))
+    late = t.open_min - story.day_open_min
+    if late > 0.5:
+        out.append(
+            Entry(
+                t.open_min,
+                "open",
+                tr("n_open_late", tps=t.tps_id, late=round(late), n=t.voters_dpt),
+            )
+        )
+    else:
+        out.append(Entry(t.open_min, "open", tr("n_open", tps=t.tps_id, n=t.voters_dpt)))
+    out += _queue_entries(t, tr)
+    out.append(
+        Entry(
+            story.day_close_min,
+            "close",
+            tr("n_close", queue=_queue_at(t, story.day_close_min)),
+        )
+    )
+    if math.isfinite(t.last_voter_min):
+        out.append(
+            Entry(
+                t.last_voter_min,
+                "count",
+                tr(
+                    "n_last_voter",
+                    tps=t.tps_id,
+                    voted=t.voters_voted,
+                    dpt=t.voters_dpt,
+                    turnout=tr.percent(t.voters_voted / t.voters_dpt if t.voters_dpt else 0, 0),
+                    gave_up=t.voters_gave_up,
+                    wait=tr.number(t.wait_mean_min, 0),
+                    wait_max=tr.number(t.wait_max_min, 0),
+                ),
+            )
+        )
+    if math.isfinite(t.count_end_min):
+        key = "n_count_done_late" if t.count_end_min >= 1440 else "n_count_done"
+        out.append(Entry(t.count_end_min, "count", tr(key, tps=t.tps_id)))
+    if math.isfinite(t.results_ppk_min):
+        out.append(Entry(t.results_ppk_min, "results", tr("n_results_tps", tps=t.tps_id)))
+    done = story.district_results_min.get(t.district, math.nan)
+    if math.isfinite(done):
+        out.append(Entry(done, "results", tr("n_results_district", district=t.district)))
+    return out
+
+
+def _queue_at(t: TpsDay, clock_min: float) -> int:
+    length = 0
+    for time, n in zip(t.queue_times, t.queue_lengths, strict=True):
+        if time > clock_min:
+            break
+        length = n
+    return length
+
+
+def _queue_entries(t: TpsDay, tr: Translator) -> list[Entry]:
+    if not t.queue_times:
+        return []
+    out = []
+    built = next(
+        (time for time, n in zip(t.queue_times, t.queue_lengths, strict=True) if n >= QUEUE_BUILD),
+        None,
+    )
+    if built is not None:
+        out.append(Entry(built, "queue", tr("n_queue_build", tps=t.tps_id, n=QUEUE_BUILD)))
+    peak = max(t.queue_lengths)
+    if peak > 0:
+        at = t.queue_times[t.queue_lengths.index(peak)]
+        out.append(Entry(at, "queue", tr("n_queue_peak", tps=t.tps_id, n=peak)))
+    return out
+
+
+def _district_entries(story: DayStory, tr: Translator) -> list[Entry]:
+    """The subject kecamatan's day: routine summarised, exceptions told one by one."""
+    out: list[Entry] = []
+    mine = [t for t in story.tps if t.district == story.subject] or story.tps
+    n = len(mine)
+    arrived = sorted(t.kit_arrive_min for t in mine if math.isfinite(t.kit_arrive_min))
+    at_staff = sum(1 for a in arrived if a <= story.staff_arrive_min)
+    if arrived:
+        out.append(Entry(arrived[0], "logistics", tr("n_kits_first", n=n)))
+    out.append(Entry(story.staff_arrive_min, "staff", tr("n_kits_at_staff", k=at_staff, n=n)))
+    if arrived and arrived[-1] > story.staff_arrive_min:
+        out.append(Entry(arrived[-1], "logistics", tr("n_kits_last")))
+    for t in mine:
+        if t.kit_problem:
+            out.append(
+                Entry(
+                    max(t.kit_arrive_min, story.staff_arrive_min),
+                    "logistics",
+                    tr("n_kit_problem_at", tps=t.tps_id, problem=t.kit_problem),
+                )
+            )
+    on_time = [t for t in mine if t.open_min - story.day_open_min <= 0.5]
+    out.append(Entry(story.day_open_min, "open", tr("n_open_district", k=len(on_time), n=n)))
+    for t in mine:
+        late = t.open_min - story.day_open_min
+        if late > 0.5:
+            out.append(
+                Entry(t.open_min, "open", tr("n_open_late_short", tps=t.tps_id, late=round(late)))
+            )
+    traced = [t for t in mine if t.queue_times]
+    if traced:
+        worst = max(traced, key=lambda t: max(t.queue_lengths))
+        out += _queue_entries(worst, tr)
+    voted = sum(t.voters_voted for t in mine)
+    dpt = sum(t.voters_dpt for t in mine)
+    gave_up = sum(t.voters_gave_up for t in mine)
+    out.append(
+        Entry(
+            story.day_close_min,
+            "close",
+            tr(
+                "n_close_district",
+                voted=tr.number(voted),
+                dpt=tr.number(dpt),
+                turnout=tr.percent(voted / dpt if dpt else 0, 1),
+                gave_up=tr.number(gave_up),
+            ),
+        )
+    )
+    ends = sorted(t.count_end_min for t in mine if math.isfinite(t.count_end_min))
+    if ends:
+        half = ends[(len(ends) - 1) // 2]
+        out.append(Entry(ends[0], "count", tr("n_count_first")))
+        out.append(Entry(half, "count", tr("n_count_half", k=(len(ends) + 1) // 2, n=n)))
+        out.append(Entry(ends[-1], "count", tr("n_count_all", n=n)))
+        for t in mine:
+            if t.count_end_min >= 1440:
+                out.append(Entry(t.count_end_min, "count", tr("n_count_done_late", tps=t.tps_id)))
+    done = story.district_results_min.get(story.subject, math.nan)
+    if math.isfinite(done):
+        out.append(Entry(done, "results", tr("n_results_district", district=story.subject)))
+    return out
+
+
+def _incident_entries(i: IncidentStory, tr: Translator) -> list[Entry]:
+    out: list[Entry] = []
+    sev = tr(f"sev_{i.severity}") if tr.has(f"sev_{i.severity}") else i.severity
+    head = tr("n_incident", what=incident_label(tr, i.type), tps=i.tps_id, severity=sev)
+    if i.scripted:
+        head = tr("n_inject_tag") + " " + head
+    effect = ""
+    if math.isfinite(i.effect_min) and i.effect_min > 0:
+        key = "n_effect_count" if i.time_min >= 780 and i.type != "flood" else "n_effect_vote"
+        effect = " " + tr(key, m=round(i.effect_min))
+    if i.onsite:
+        out.append(Entry(i.time_min, "incident", head + " " + tr("n_onsite") + effect))
+        return out
+    out.append(Entry(i.time_min, "incident", head + effect))
+    if i.unit and math.isfinite(i.dispatch_min):
+        out.append(
+            Entry(
+                i.dispatch_min,
+                "dispatch",
+                tr("n_dispatch", unit=i.unit, agency=i.agency, tps=i.tps_id),
+            )
+        )
+    if i.unit and math.isfinite(i.arrival_min):
+        minutes = round(i.arrival_min - i.time_min)
+        out.append(
+            Entry(i.arrival_min, "arrive", tr("n_arrive", unit=i.unit, tps=i.tps_id, m=minutes))
+        )
+    if i.escalated:
+        out.append(Entry(i.time_min, "incident", tr("n_escalated", tps=i.tps_id)))
+    if i.unresolved:
+        out.append(Entry(i.time_min, "incident", tr("n_unresolved", tps=i.tps_id)))
+    elif math.isfinite(i.resolved_min):
+        out.append(
+            Entry(
+                i.resolved_min,
+                "resolved",
+                tr("n_resolved", what=incident_label(tr, i.type), tps=i.tps_id),
+            )
+        )
+    return out
+
+
+def _worker_entries(story: DayStory, tr: Translator) -> list[Entry]:
+    out: list[Entry] = []
+    for w in story.workers:
+        for level, key in zip(TIRED_LEVELS, ("n_tiring", "n_exhausted"), strict=True):
+            at = next((t for t, f in zip(w.times_min, w.fatigue, strict=True) if f >= level), None)
+            if at is not None:
+                out.append(
+                    Entry(
+                        at, "fatigue", tr(key, worker=w.worker, tps=w.tps_id, v=tr.number(level, 2))
+                    )
+                )
+        if math.isfinite(w.health_event_min):
+            out.append(
+                Entry(
+                    w.health_event_min,
+                    "health",
+                    tr("n_health", worker=w.worker, tps=w.tps_id, what=w.health_event),
+                )
+            )
+    return out

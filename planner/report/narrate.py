@@ -73,9 +73,13 @@ def narrate(story: DayStory, tr: Translator, sitrep_min: int | None = None) -> l
         entries += _incident_entries(incident, tr)
     entries += _worker_entries(story, tr)
     if sitrep_min:
+        home = story.subject
+        if story.subject_kind == "tps":
+            home = next((t.district for t in story.tps if t.tps_id == story.subject), "")
         for rows in sitreps(story, sitrep_min):
             for row in rows:
-                entries.append(Entry(row.clock_min, "sitrep", sitrep_line(tr, row)))
+                if row.area in (home, ""):  # the subject's kecamatan and the region
+                    entries.append(Entry(row.clock_min, "sitrep", sitrep_line(tr, row)))
     entries = [e for e in entries if math.isfinite(e.clock_min)]
     return sorted(entries, key=lambda e: (e.clock_min, ORDER.get(e.kind, 99)))
 

@@ -49,7 +49,8 @@ def subject_line(story: DayStory, tr: Translator) -> str:
     if story.subject_kind == "tps" and story.tps:
         t = next((t for t in story.tps if t.tps_id == story.subject), story.tps[0])
         return tr("demo_subject_tps", tps=t.tps_id, village=t.village, district=t.district)
-    return tr("demo_subject_district", district=story.subject, n=len(story.tps))
+    n = sum(1 for t in story.tps if t.district == story.subject)
+    return tr("demo_subject_district", district=story.subject, n=n)
 
 
 def injects_part(story: DayStory, tr: Translator) -> Part:

@@ -424,3 +424,63 @@ def _depart(leg: Leg, remote: bool) -> float:
 def describe_clock(minutes: float) -> str:
     """A clock time for messages ("H-1 16:30")."""
     return format_clock(minutes)
+
+
+def effective_open_min(
+    open_min: FloatArray, suspensions: list[list[tuple[float, float]]] | None
+) -> FloatArray:
+    """When each TPS actually starts voting: its opening time, pushed past any voting
+    suspension (an incident before or at opening) that covers it."""
+    out = np.array(open_min, dtype=np.float64, copy=True)
+    if suspensions is None:
+        return out
+    for i, spans in enumerate(suspensions):
+        t = out[i]
+        for start, end in sorted(spans):
+            if start <= t < end:
+                t = end
+        out[i] = t
+    return out
+
+
+def logistics_metrics(
+    result: LogisticsResult, open_min: FloatArray | None = None
+) -> tuple[dict[str, float], dict[str, FloatArray]]:
+    """Scalar metrics and per-TPS columns of one replication's logistics (DESIGN §5 names).
+
+    `open_min` is the actual opening (e.g. `effective_open_min` with incident suspensions);
+    by default the logistics opening. ``open_delay_mean_min`` is the mean delay over the TPS
+    that opened late (0 when none did).
+    """
+    opened = result.open_min if open_min is None else open_min
+    delay = np.maximum(opened - result.day_open_min, 0.0)
+    late = delay > 1e-9
+    scalars = {
+        "tps_opened_late": float(late.sum()),
+        "open_delay_mean_min": float(delay[late].mean()) if late.any() else 0.0,
+        "logistics_late_tps": float(result.logistics_late.sum()),
+        "ballot_short_tps": float(result.kit_short.sum()),
+        "kits_replaced": float(result.replaced.sum()),
+    }
+    per_tps = {
+        "open_clock_min": np.asarray(opened, dtype=np.float64),
+        "open_delay_min": delay,
+        "opened_late": late.astype(np.float64),
+        "logistics_late": result.logistics_late.astype(np.float64),
+        "ballot_short": result.kit_short.astype(np.float64),
+        "kit_replaced": result.replaced.astype(np.float64),
+        "kit_complete_clock_min": result.kit_complete_min,
+        "ballots_available": result.ballots_available.astype(np.float64),
+    }
+    return scalars, per_tps
+
+
+def return_metrics(ret: ReturnResult) -> tuple[dict[str, float], dict[str, FloatArray]]:
+    """Scalar metrics and the per-kecamatan column of the results' return."""
+    done = ret.district_complete_min
+    finite = done[np.isfinite(done)]
+    scalars = {
+        "results_complete_mean_clock_min": float(finite.mean()) if len(finite) else float("nan"),
+        "results_complete_last_clock_min": float(finite.max()) if len(finite) else float("nan"),
+    }
+    return scalars, {"results_complete_clock_min": done}

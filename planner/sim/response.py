@@ -39,7 +39,8 @@ another of its TPS, and 0 for a unit already at the TPS.
 incident began (or none exists), the incident escalates then: severity one step up, voting
 suspended (before close) or counting paused (after close) for ``escalation_min``, and the
 re-vote chance of the final severity plus ``revote_prob_if_escalated``. An incident with no
-adequate unit at all, or whose unit arrives after the day's horizon, is *unresolved*.
+adequate unit at all, or whose unit arrives only after ``day.count_deadline`` (the legal end
+of counting), is *unresolved*.
 
 **Effects on the TPS.** An incident's own effect (``effect_min``) suspends voting from its
 time when it happens before close, or pauses counting when after; overlapping intervals
@@ -630,7 +631,7 @@ def _run(
     late = ~onsite & ((unit_of < 0) | (arrival > escalate_at + 1e-9))
     escalated = np.asarray(late, dtype=bool)
     final = np.where(escalated, np.minimum(draws.severity + 1, 2), draws.severity)
-    unresolved = ~onsite & ((unit_of < 0) | (arrival > horizon_end + 1e-9))
+    unresolved = ~onsite & ((unit_of < 0) | (arrival > float(day.count_deadline) + 1e-9))
     response = np.where(~onsite & (unit_of >= 0), arrival - draws.time_min, np.nan)
     revote = np.zeros(n, dtype=np.float64)
     for k in range(n):
@@ -711,3 +712,70 @@ def _hhmm(minutes: float) -> str:
     from planner.scenario.clock import format_clock
 
     return format_clock(minutes)
+
+
+def response_metrics(
+    results: list[ResponseResult], n_tps: int
+) -> tuple[dict[str, float], dict[str, FloatArray]]:
+    """Scalar metrics and per-TPS columns of one replication's incidents (DESIGN §5 names).
+
+    `results` are the security response first (it carries each TPS's re-vote risk) and, when
+    there were health events, the medical one.
+    ``response_mean_min`` and ``response_p90_min`` are over incidents that needed a responder
+    and got one (NaN when there were none); per-type counts are ``incidents_type_<name>``;
+    utilisation per agency is ``utilisation_<agency>``.
+    """
+    response = np.concatenate([r.response_min[np.isfinite(r.response_min)] for r in results])
+    scalars: dict[str, float] = {
+        "incidents_total": float(sum(len(r.draws) for r in results)),
+        "incidents_unresolved": float(sum(int(r.unresolved.sum()) for r in results)),
+        "incidents_escalated": float(sum(int(r.escalated.sum()) for r in results)),
+        "incidents_settled_on_site": float(sum(int(r.onsite.sum()) for r in results)),
+        "response_mean_min": float(response.mean()) if len(response) else float("nan"),
+        "response_p90_min": float(np.percentile(response, 90)) if len(response) else float("nan"),
+        "revote_risk_tps": float(sum(float(r.revote_risk.sum()) for r in results[:1])),
+    }
+    names = results[0].draws.type_names if results else ()
+    counts = np.zeros(len(names), dtype=np.int64)
+    for r in results:
+        counts += np.bincount(r.draws.type, minlength=len(names))
+    for name, c in zip(names, counts.tolist(), strict=True):
+        scalars[f"incidents_type_{name}"] = float(c)
+    busy: dict[str, float] = {}
+    units: dict[str, int] = {}
+    horizon = results[0].horizon_min if results else 0.0
+    for r in results:
+        for ags, b in zip(r.unit_agencies, r.unit_busy_min.tolist(), strict=True):
+            for a in ags:
+                busy[a] = busy.get(a, 0.0) + min(b, horizon)
+                units[a] = units.get(a, 0) + 1
+    for a in sorted(units):
+        scalars[f"utilisation_{a}"] = busy[a] / (units[a] * horizon) if horizon > 0 else 0.0
+
+    per_tps: dict[str, FloatArray] = {
+        "incidents": np.zeros(n_tps),
+        "incidents_unresolved": np.zeros(n_tps),
+        "incidents_escalated": np.zeros(n_tps),
+        "response_sum_min": np.zeros(n_tps),
+        "responses": np.zeros(n_tps),
+        "suspended_min": np.zeros(n_tps),
+        "count_pause_min": np.zeros(n_tps),
+        "ballots_lost": np.zeros(n_tps),
+    }
+    for r in results:
+        tps = r.draws.tps
+        per_tps["incidents"] += np.bincount(tps, minlength=n_tps)
+        per_tps["incidents_unresolved"] += np.bincount(tps, r.unresolved, minlength=n_tps)
+        per_tps["incidents_escalated"] += np.bincount(tps, r.escalated, minlength=n_tps)
+        ok = np.isfinite(r.response_min)
+        per_tps["response_sum_min"] += np.bincount(tps[ok], r.response_min[ok], minlength=n_tps)
+        per_tps["responses"] += np.bincount(tps[ok], minlength=n_tps)
+        per_tps["count_pause_min"] += r.pause_min
+        per_tps["ballots_lost"] += r.ballots_lost
+        per_tps["suspended_min"] += np.array(
+            [sum(e - s for s, e in spans) for spans in r.suspensions], dtype=np.float64
+        )
+    per_tps["revote_risk"] = (
+        results[0].revote_risk.astype(np.float64) if results else np.zeros(n_tps)
+    )
+    return scalars, per_tps

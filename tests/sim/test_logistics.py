@@ -13,10 +13,13 @@ import pytest
 from planner.scenario.load import resolve_tps, validate_spec
 from planner.scenario.resolved import Scenario
 from planner.sim.logistics import (
+    effective_open_min,
+    logistics_metrics,
     logistics_trace,
     majority_river,
     no_logistics,
     reserve_ballots,
+    return_metrics,
     return_results,
     schedule_trips,
     simulate_logistics,
@@ -331,3 +334,38 @@ def test_majority_river(access: list[int], expected: list[bool]) -> None:
     """A group travels by river when most of its TPS are reached by river (ties: road)."""
     codes = np.zeros(len(access), dtype=np.int64)
     assert majority_river(codes, np.array(access), 1).tolist() == expected
+
+
+def test_effective_opening_waits_out_a_suspension_covering_it() -> None:
+    """A suspension over 07:00 pushes the opening to its end; later ones do not."""
+    opened = np.array([420.0, 420.0, 420.0, 450.0])
+    spans = [[(400.0, 430.0)], [(430.0, 440.0)], [(420.0, 430.0), (430.0, 455.0)], []]
+    assert effective_open_min(opened, spans).tolist() == [430.0, 420.0, 455.0, 450.0]
+    assert effective_open_min(opened, None).tolist() == opened.tolist()
+
+
+def test_logistics_metrics_count_late_openings_and_mean_delay() -> None:
+    """DESIGN §5 metrics from fixed legs: every TPS late, mean delay over the late ones."""
+    sc = two_districts(fixed_logistics(kit_short_prob=1.0))
+    res = simulate_logistics(sc, seed=1, replication=0)
+    scalars, per_tps = logistics_metrics(res)
+    river = sc.tps.access == 1
+    assert scalars["tps_opened_late"] == len(sc.tps)
+    assert scalars["open_delay_mean_min"] == pytest.approx(np.where(river, 70, 15).mean())
+    assert scalars["ballot_short_tps"] == len(sc.tps)
+    assert scalars["logistics_late_tps"] == len(sc.tps)
+    assert per_tps["open_delay_min"].tolist() == np.where(river, 70.0, 15.0).tolist()
+    on_time = two_districts(fixed_logistics(pps_to_tps=fixed_leg("H-1 16:00", 45, 100)))
+    scalars, _ = logistics_metrics(simulate_logistics(on_time, seed=1, replication=0))
+    assert scalars["tps_opened_late"] == 0 and scalars["open_delay_mean_min"] == 0.0
+
+
+def test_return_metrics_mean_and_last_kecamatan() -> None:
+    """Results-complete time per kecamatan, its mean and the last one."""
+    sc = two_districts(fixed_logistics())
+    ret = return_results(sc, np.full(len(sc.tps), 1200.0), seed=1, replication=0)
+    scalars, per_district = return_metrics(ret)
+    done = per_district["results_complete_clock_min"]
+    assert done.tolist() == [1200 + 15 + 45 + 60, 1200 + 15 + 100 + 200]
+    assert scalars["results_complete_last_clock_min"] == 1515.0
+    assert scalars["results_complete_mean_clock_min"] == pytest.approx((1320 + 1515) / 2)

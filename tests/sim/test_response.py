@@ -21,6 +21,7 @@ from planner.sim.response import (
     _merge,
     build_responders,
     respond_medical,
+    response_metrics,
     simulate_response,
 )
 
@@ -392,3 +393,24 @@ def test_smaller_patrol_groups_shorten_response_on_average() -> None:
         b_means.append(np.nanmean(simulate_response(sc, richer, d, 30, rep).response_min))
     diff = np.array(a_means) - np.array(b_means)
     assert diff.mean() > 0
+
+
+def test_response_metrics_from_the_micro_queue() -> None:
+    """DESIGN §5 metrics of the one-team queue: 3 incidents, mean 36.7 min, p90 by numpy's
+    linear rule, utilisation 100/840, per-TPS columns."""
+    sc = micro()
+    plan = Plan(patterns=("0-1-2",) * 3, reserves={("D", "police"): 1})
+    res = simulate_response(sc, plan, calls(sc, [(0, 600, 20), (1, 615, 15), (2, 620, 5)]), 1, 0)
+    scalars, per_tps = response_metrics([res], 3)
+    assert scalars["incidents_total"] == 3
+    assert scalars["incidents_type_call"] == 3
+    assert scalars["incidents_unresolved"] == 0
+    assert scalars["incidents_escalated"] == 2
+    assert scalars["response_mean_min"] == pytest.approx(110 / 3)
+    assert scalars["response_p90_min"] == pytest.approx(35 + 0.8 * 30)
+    assert scalars["utilisation_police"] == pytest.approx(100 / 840)
+    assert scalars["utilisation_medical"] == 0.0
+    assert scalars["revote_risk_tps"] == pytest.approx(0.1 + 0.35 + 0.35)
+    assert per_tps["response_sum_min"].tolist() == [10.0, 35.0, 65.0]
+    assert per_tps["suspended_min"].tolist() == [0.0, 20.0, 20.0]
+    assert per_tps["incidents_escalated"].tolist() == [0.0, 1.0, 1.0]

@@ -24,17 +24,21 @@ and durations. Only what the responders do differs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from planner.errors import UserError
+from planner.scenario.injects import ScriptedEvent
 from planner.scenario.resolved import Scenario
 from planner.scenario.sections.incidents import SEVERITIES, IncidentType
 from planner.streams import named_rng
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
+BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
 PHASES: tuple[str, ...] = ("pre_open", "voting", "counting")
 
@@ -65,6 +69,8 @@ class IncidentDraws:
     effect_min: FloatArray
     escalation_min: FloatArray
     ballots_lost: IntArray
+    scripted: BoolArray
+    """Came from a script (an exercise inject or a test), not from the rates."""
 
     def __len__(self) -> int:
         return len(self.tps)
@@ -161,7 +167,7 @@ def scripted_draws(
     types = scenario.spec.incidents.types
     names = tuple(t.name for t in types)
     windows = phase_windows(scenario)
-    cols: dict[str, list[float]] = {key: [] for key in _COLUMNS}
+    cols: dict[str, list[Any]] = {key: [] for key in _COLUMNS}
     for r in rows:
         k = names.index(str(r["type"]))
         t = types[k]
@@ -186,6 +192,7 @@ def scripted_draws(
             float(r.get("escalation_min", np.nan if esc is None else esc.mean_value))
         )
         cols["ballots_lost"].append(int(r.get("ballots_lost", 0)))
+        cols["scripted"].append(True)
     part: dict[str, np.ndarray] = {key: np.array(v, dtype=_DTYPES[key]) for key, v in cols.items()}
     return _assemble(names, [part] if rows else [])
 
@@ -202,6 +209,7 @@ _COLUMNS: tuple[str, ...] = (
     "effect_min",
     "escalation_min",
     "ballots_lost",
+    "scripted",
 )
 _DTYPES: dict[str, type] = {
     "tps": np.int64,
@@ -215,6 +223,7 @@ _DTYPES: dict[str, type] = {
     "effect_min": np.float64,
     "escalation_min": np.float64,
     "ballots_lost": np.int64,
+    "scripted": np.bool_,
 }
 
 
@@ -299,6 +308,7 @@ def _draw_tps_type(
         "effect_min": effect,
         "escalation_min": esc,
         "ballots_lost": lost,
+        "scripted": np.zeros(n, dtype=bool),
     }
 
 
@@ -349,6 +359,7 @@ def _draw_area_type(
         "effect_min": effect_ev[ev],
         "escalation_min": esc,
         "ballots_lost": lost,
+        "scripted": np.zeros(n, dtype=bool),
     }
 
 
@@ -376,3 +387,79 @@ def _assemble(names: tuple[str, ...], parts: list[dict[str, np.ndarray]]) -> Inc
 def severity_name(code: int) -> str:
     """'minor', 'major' or 'grave'."""
     return SEVERITIES[code]
+
+
+INJECT_TYPES: dict[str, tuple[str, int, float]] = {
+    "flood": ("flood", 1, 1.0),
+    "power-cut": ("power_cut", 1, 0.0),
+    "protest": ("dispute", 1, 1.0),
+}
+"""Exercise inject kind → (catalogue type, severity, on-site draw). A flood or protest is a
+major incident that calls for responders (on-site draw 1.0 is never below a probability);
+a power cut is handled on site."""
+
+
+def inject_draws(scenario: Scenario, events: Sequence[ScriptedEvent]) -> IncidentDraws:
+    """Incidents from exercise injects (`planner.scenario.injects`): flood, power-cut and
+    protest events at every TPS of their place, at their start time, lasting their duration
+    (a voting suspension before close, a counting pause after; a power cut before close
+    stops nothing, as voting goes on in daylight). Collapses and late kits are not
+    incidents here: see `inject_collapses` and `simulate_logistics(..., injects=...)`."""
+    names = {t.name for t in scenario.spec.incidents.types}
+    close = float(scenario.spec.day.close)
+    rows: list[dict[str, Any]] = []
+    area = _INJECT_AREA_BASE
+    for e in events:
+        if e.kind not in INJECT_TYPES or e.start_min is None:
+            continue
+        type_name, severity, onsite_u = INJECT_TYPES[e.kind]
+        if type_name not in names:
+            raise UserError(
+                f"inject {e.spec!r} needs incident type {type_name!r} in incidents.types; "
+                "add it back to the catalogue or drop the inject",
+                where="--inject",
+            )
+        effect = np.nan if e.duration_min is None else float(e.duration_min)
+        if e.kind == "power-cut" and e.start_min < close:
+            effect = np.nan
+        for i in e.tps:
+            rows.append(
+                {
+                    "tps": i,
+                    "type": type_name,
+                    "time_min": float(e.start_min),
+                    "severity": severity,
+                    "onsite_u": onsite_u,
+                    "effect_min": effect,
+                    "area_event": area if len(e.tps) > 1 else -1,
+                }
+            )
+        area += 1
+    return scripted_draws(scenario, rows)
+
+
+def inject_collapses(events: Sequence[ScriptedEvent]) -> tuple[IntArray, FloatArray]:
+    """(TPS, clock minute) of every collapse inject, for the staff model and the medical
+    teams (`planner.sim.response.respond_medical`)."""
+    tps: list[int] = []
+    times: list[float] = []
+    for e in events:
+        if e.kind == "collapse" and e.start_min is not None:
+            for i in e.tps:
+                tps.append(i)
+                times.append(float(e.start_min))
+    return np.array(tps, dtype=np.int64), np.array(times, dtype=np.float64)
+
+
+def merge_draws(*parts: IncidentDraws) -> IncidentDraws:
+    """Several sets of incidents (e.g. the rates' and the injects') as one, by time."""
+    names = parts[0].type_names if parts else ()
+    for p in parts:
+        if p.type_names != names:
+            raise ValueError("incident draws from different catalogues cannot be merged")
+    cols = [{key: getattr(p, key) for key in _COLUMNS} for p in parts if len(p)]
+    return _assemble(names, cols)
+
+
+_INJECT_AREA_BASE = 1_000_000
+"""Area-event numbers of injects start here, apart from the rates' area events."""

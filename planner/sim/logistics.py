@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from planner.scenario.clock import format_clock
+from planner.scenario.injects import ScriptedEvent
 from planner.scenario.resolved import Scenario, district_label
 from planner.scenario.sections.logistics import Leg
 from planner.streams import named_rng
@@ -196,8 +197,18 @@ def schedule_trips(
     return arrive
 
 
-def simulate_logistics(scenario: Scenario, seed: int, replication: int) -> LogisticsResult:
-    """Deliver every kit, check it at setup, replace what is wrong, and find opening times."""
+def simulate_logistics(
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    injects: Sequence[ScriptedEvent] = (),
+) -> LogisticsResult:
+    """Deliver every kit, check it at setup, replace what is wrong, and find opening times.
+
+    `injects` may hold exercise injects (`planner.scenario.injects`); their ``late-kit``
+    events move the kit's arrival at each TPS of their place: +delay after the simulated
+    arrival, or to the clock time given. Other kinds are ignored here.
+    """
     spec = scenario.spec
     lg = spec.logistics
     tps = scenario.tps
@@ -231,6 +242,7 @@ def simulate_logistics(scenario: Scenario, seed: int, replication: int) -> Logis
     depart = np.where(remote_d[tps.district], _depart(leg, True), _depart(leg, False))
     ready = np.maximum(depart, pps[tps.village])
     kit = schedule_trips(ready, tps.village, base, delay, leg.vehicles)
+    kit = late_kits(kit, injects)
 
     # The kit check at setup and one replacement request for anything wrong.
     rng = named_rng(seed, replication, "logistics/kit")
@@ -278,6 +290,20 @@ def simulate_logistics(scenario: Scenario, seed: int, replication: int) -> Logis
         day_open_min=int(day.open),
         staff_arrive_min=int(day.staff_arrive),
     )
+
+
+def late_kits(kit_arrive_min: FloatArray, injects: Sequence[ScriptedEvent]) -> FloatArray:
+    """Kit arrivals after the ``late-kit`` injects: +delay, or at the given clock time."""
+    out = np.array(kit_arrive_min, dtype=np.float64, copy=True)
+    for e in injects:
+        if e.kind != "late-kit":
+            continue
+        rows = np.array(e.tps, dtype=np.int64)
+        if e.delay_min is not None:
+            out[rows] += e.delay_min
+        elif e.start_min is not None:
+            out[rows] = float(e.start_min)
+    return out
 
 
 def no_logistics(scenario: Scenario) -> LogisticsResult:
@@ -419,11 +445,6 @@ def _depart(leg: Leg, remote: bool) -> float:
     if remote and leg.depart_remote is not None:
         return float(leg.depart_remote)
     return float(leg.depart)
-
-
-def describe_clock(minutes: float) -> str:
-    """A clock time for messages ("H-1 16:30")."""
-    return format_clock(minutes)
 
 
 def effective_open_min(

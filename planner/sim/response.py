@@ -435,12 +435,14 @@ def respond_medical(
     severe: BoolArray,
     seed: int,
     replication: int,
+    scripted: BoolArray | None = None,
 ) -> ResponseResult:
     """Send the medical teams to health events (worker collapses) from the staff model.
 
     Each event becomes an incident of the catalogue's health-triggered type (major, or grave
     when severe), with its on-site chance and settle time drawn from ``incidents/<type>``
-    in the order given. No type with ``trigger: health`` means no incidents.
+    in the order given; `scripted` marks events from exercise injects. No type with
+    ``trigger: health`` means no incidents.
     """
     spec = scenario.spec.incidents
     names = tuple(t.name for t in spec.types)
@@ -480,6 +482,9 @@ def respond_medical(
             effect_min=np.full(n, np.nan),
             escalation_min=esc[order],
             ballots_lost=np.zeros(n, dtype=np.int64),
+            scripted=(np.zeros(n, dtype=bool) if scripted is None else np.asarray(scripted, bool))[
+                order
+            ],
         )
     return _run(
         scenario, draws, medical_responders(scenario), seed, replication, guard_factor=False

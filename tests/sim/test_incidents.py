@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from planner.errors import UserError
+from planner.scenario.injects import resolve_injects
 from planner.scenario.load import resolve_tps, validate_spec
 from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
@@ -17,6 +19,9 @@ from planner.scenario.sections.incidents import Incidents, default_incident_type
 from planner.sim.incidents import (
     class_multipliers,
     draw_incidents,
+    inject_collapses,
+    inject_draws,
+    merge_draws,
     phase_windows,
     scripted_draws,
 )
@@ -292,3 +297,52 @@ def test_scripted_draws_take_the_given_values() -> None:
     assert d.resolve_min[0] == 12 and d.effect_min[1] == 30
     # Defaults: dispute's mean suspension (17.5) × grave scale 2.
     assert d.effect_min[0] == pytest.approx(35.0)
+
+
+def test_injects_become_scripted_incidents() -> None:
+    """A flood on a village hits each of its TPS at the inject time for its duration; a
+    protest is a major dispute; a power cut pauses counting only after close."""
+    sc = make({"name": "p", "seed": 1, "region": region(30, 3)})
+    village = sc.tps.village_names[0]
+    tps0 = sc.tps.tps_id[5]
+    events = resolve_injects(
+        [
+            f"flood@{village}@08:00+2h",
+            f"protest@{tps0}@10:15+40min",
+            f"power-cut@{village}@20:00+45min",
+            f"power-cut@{village}@09:00+45min",
+            f"collapse@{tps0}@19:30",
+        ],
+        sc.tps,
+    )
+    d = inject_draws(sc, events)
+    members = np.flatnonzero(sc.tps.village == 0)
+    flood = d.type == d.type_names.index("flood")
+    assert sorted(d.tps[flood].tolist()) == members.tolist()
+    assert np.all(d.time_min[flood] == 480.0) and np.all(d.effect_min[flood] == 120.0)
+    assert len(np.unique(d.area_event[flood])) == 1 and d.area_event[flood][0] >= 0
+    protest = d.type == d.type_names.index("dispute")
+    assert d.tps[protest].tolist() == [5] and d.severity[protest].tolist() == [1]
+    assert d.effect_min[protest].tolist() == [40.0]
+    cut = d.type == d.type_names.index("power_cut")
+    assert np.all(d.effect_min[cut & (d.time_min == 1200.0)] == 45.0)
+    assert np.all(np.isnan(d.effect_min[cut & (d.time_min == 540.0)]))
+    assert d.scripted.all()
+    tps, times = inject_collapses(events)
+    assert tps.tolist() == [5] and times.tolist() == [1170.0]
+    # Merged with the day's random incidents, in time order, marked apart.
+    both = merge_draws(draw_incidents(sc, 1, 0), d)
+    assert len(both) == len(d) + len(draw_incidents(sc, 1, 0))
+    assert np.all(np.diff(both.time_min) >= 0)
+    assert both.scripted.sum() == len(d)
+    res = simulate_response(sc, default_plan(sc), both, 1, 0)
+    i = int(d.tps[protest][0])
+    assert any(s <= 615.0 and e >= 655.0 for s, e in res.suspensions[i])
+
+
+def test_inject_needing_a_missing_type_is_a_user_error() -> None:
+    """A flood inject with no flood type in the catalogue: one clear UserError."""
+    sc = make({"name": "p", "seed": 1, "region": region(10, 2), "incidents": {"types": []}})
+    events = resolve_injects([f"flood@{sc.tps.village_names[0]}@08:00"], sc.tps)
+    with pytest.raises(UserError, match="needs incident type 'flood'"):
+        inject_draws(sc, events)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from planner.scenario.injects import resolve_injects
 from planner.scenario.load import resolve_tps, validate_spec
 from planner.scenario.resolved import Scenario
 from planner.sim.logistics import (
@@ -369,3 +370,21 @@ def test_return_metrics_mean_and_last_kecamatan() -> None:
     assert done.tolist() == [1200 + 15 + 45 + 60, 1200 + 15 + 100 + 200]
     assert scalars["results_complete_last_clock_min"] == 1515.0
     assert scalars["results_complete_mean_clock_min"] == pytest.approx((1320 + 1515) / 2)
+
+
+def test_late_kit_injects_move_the_kit_and_the_opening() -> None:
+    """late-kit@kecamatan@+90min delays every kit there by 90 min; @TPS@07:20 sets it."""
+    sc = two_districts(fixed_logistics(pps_to_tps=fixed_leg("H-1 16:00", 45, 100)))
+    first = sc.tps.tps_id[0]
+    events = resolve_injects(["late-kit@Upriver@+900min", f"late-kit@{first}@07:20"], sc.tps)
+    res = simulate_logistics(sc, seed=1, replication=0, injects=events)
+    plain = simulate_logistics(sc, seed=1, replication=0)
+    up = sc.tps.district == 1
+    assert np.array_equal(res.kit_arrive_min[up], plain.kit_arrive_min[up] + 900)
+    assert res.kit_arrive_min[0] == 440.0
+    assert res.open_min[0] == 470.0  # 07:20 + 30 min setup
+    # Upriver kits at H-1 16:00 + 100 + 900 min = 08:40 on H, open 09:10.
+    assert np.all(res.open_min[up] == 550.0)
+    others = ~up
+    others[0] = False
+    assert np.array_equal(res.open_min[others], plain.open_min[others])

@@ -10,11 +10,14 @@ import yaml
 
 from planner.errors import ScenarioError
 
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_PART = re.compile(r"([^.\[\]]+)|\[(-?\d+)\]")
 
 
 def parse_path(path: str) -> list[str | int]:
-    """``voters.stages[1].servers`` → ``['voters', 'stages', 1, 'servers']``."""
+    """``voters.stages[1].servers`` → ``['voters', 'stages', 1, 'servers']``.
+
+    Keys may contain spaces (kecamatan names); an index may be negative (``[-1]``: the last).
+    """
     parts: list[str | int] = []
     pos = 0
     for match in _PART.finditer(path):

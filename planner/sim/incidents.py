@@ -330,7 +330,7 @@ def _draw_area_type(
     phase_ev, time_ev = _times(rng, n_ev, probs, windows)
     sev_ev = rng.choice(3, size=n_ev, p=np.array(t.severity) / sum(t.severity)).astype(np.int64)
     resolve_ev, effect_ev, _ = _effects(t, rng, n_ev, phase_ev, sev_ev)
-    members = [np.flatnonzero(codes == a) for a in range(n_areas)]
+    members = {a: np.flatnonzero(codes == a) for a in np.unique(area_of_event).tolist()}
     rows_tps: list[np.ndarray] = []
     rows_ev: list[np.ndarray] = []
     for e, a in enumerate(area_of_event.tolist()):

@@ -235,10 +235,11 @@ class ResponseResult:
 
 
 def build_responders(scenario: Scenario, plan: Plan | None) -> Responders:
-    """The units a plan deploys (with the medical teams) and the units serving each TPS.
+    """The units a plan deploys and the units serving each TPS.
 
     Only agencies some incident type can call are built as units; guards still count for
-    on-site handling.
+    on-site handling. Medical teams join only when a rate-triggered type calls them (health
+    events go to `respond_medical`).
     """
     spec = scenario.spec
     sec = spec.security
@@ -328,7 +329,12 @@ def build_responders(scenario: Scenario, plan: Plan | None) -> Responders:
                         district=d,
                     )
                 )
-    _add_medical(scenario, units, scope)
+    rate_medical = any(
+        t.trigger == "rate" and "medical" in (*t.responders, *t.grave_responders)
+        for t in spec.incidents.types
+    )
+    if rate_medical:
+        _add_medical(scenario, units, scope)
     return Responders(units=units, scope=scope, guard_present=guard_present)
 
 
@@ -648,20 +654,27 @@ def _run(
 
     close = float(day.close)
     n_tps = len(tps)
-    susp: list[list[Interval]] = [[] for _ in range(n_tps)]
-    paus: list[list[Interval]] = [[] for _ in range(n_tps)]
+    susp: dict[int, list[Interval]] = {}
+    paus: dict[int, list[Interval]] = {}
     for k in np.flatnonzero(np.isfinite(draws.effect_min) & (draws.effect_min > 0)).tolist():
         start = float(draws.time_min[k])
         target = susp if draws.phase[k] < 2 else paus
-        target[int(draws.tps[k])].append((start, start + float(draws.effect_min[k])))
+        target.setdefault(int(draws.tps[k]), []).append((start, start + float(draws.effect_min[k])))
     esc_ok = escalated & np.isfinite(draws.escalation_min) & (draws.escalation_min > 0)
     for k in np.flatnonzero(esc_ok).tolist():
         start = float(escalate_at[k])
         target = susp if start < close else paus
-        target[int(draws.tps[k])].append((start, start + float(draws.escalation_min[k])))
-    suspensions = [_merge(x) for x in susp]
-    pauses = [_merge(x) for x in paus]
-    pause_min = np.array([sum(e - s for s, e in x) for x in pauses], dtype=np.float64)
+        target.setdefault(int(draws.tps[k]), []).append(
+            (start, start + float(draws.escalation_min[k]))
+        )
+    suspensions: list[list[Interval]] = [[] for _ in range(n_tps)]
+    for i, spans in susp.items():
+        suspensions[i] = _merge(spans)
+    pauses: list[list[Interval]] = [[] for _ in range(n_tps)]
+    pause_min = np.zeros(n_tps, dtype=np.float64)
+    for i, spans in paus.items():
+        pauses[i] = _merge(spans)
+        pause_min[i] = sum(e - s for s, e in pauses[i])
     lost = np.bincount(draws.tps, weights=draws.ballots_lost, minlength=n_tps).astype(np.int64)
     keep = np.ones(n_tps, dtype=np.float64)
     np.multiply.at(keep, draws.tps, 1.0 - revote)
@@ -728,7 +741,8 @@ def response_metrics(
     there were health events, the medical one.
     ``response_mean_min`` and ``response_p90_min`` are over incidents that needed a responder
     and got one (NaN when there were none); per-type counts are ``incidents_type_<name>``;
-    utilisation per agency is ``utilisation_<agency>``.
+    utilisation per agency is ``utilisation_<agency>`` (a unit appearing in both results is
+    counted once, its busy minutes added).
     """
     response = np.concatenate([r.response_min[np.isfinite(r.response_min)] for r in results])
     scalars: dict[str, float] = {
@@ -747,15 +761,18 @@ def response_metrics(
     for name, c in zip(names, counts.tolist(), strict=True):
         scalars[f"incidents_type_{name}"] = float(c)
     busy: dict[str, float] = {}
-    units: dict[str, int] = {}
+    agencies_of: dict[str, frozenset[str]] = {}
     horizon = results[0].horizon_min if results else 0.0
     for r in results:
-        for ags, b in zip(r.unit_agencies, r.unit_busy_min.tolist(), strict=True):
-            for a in ags:
-                busy[a] = busy.get(a, 0.0) + min(b, horizon)
-                units[a] = units.get(a, 0) + 1
-    for a in sorted(units):
-        scalars[f"utilisation_{a}"] = busy[a] / (units[a] * horizon) if horizon > 0 else 0.0
+        for name, ags, b in zip(
+            r.unit_names, r.unit_agencies, r.unit_busy_min.tolist(), strict=True
+        ):
+            busy[name] = busy.get(name, 0.0) + b
+            agencies_of[name] = ags
+    for a in sorted({a for ags in agencies_of.values() for a in ags}):
+        names_a = [name for name, ags in agencies_of.items() if a in ags]
+        total = sum(min(busy[name], horizon) for name in names_a)
+        scalars[f"utilisation_{a}"] = total / (len(names_a) * horizon) if horizon > 0 else 0.0
 
     per_tps: dict[str, FloatArray] = {
         "incidents": np.zeros(n_tps),

@@ -118,7 +118,7 @@ def test_one_reserve_team_queue_gives_hand_computed_response_times() -> None:
     assert res.revote_risk.tolist() == pytest.approx([0.1, 0.35, 0.35])
     assert not res.unresolved.any()
     # Busy: (10 + 20 + 10) + (10 + 15 + 10) + (10 + 5 + 10) = 100 of 840 minutes.
-    assert res.unit_busy_min.tolist()[-2:] == [100.0, 0.0]  # reserve, then medical
+    assert res.unit_busy_min.tolist() == [100.0]  # the one reserve team
     assert res.horizon_min == 840.0
     assert res.utilisation_by_agency()["police"] == pytest.approx(100 / 840)
 
@@ -409,7 +409,11 @@ def test_response_metrics_from_the_micro_queue() -> None:
     assert scalars["response_mean_min"] == pytest.approx(110 / 3)
     assert scalars["response_p90_min"] == pytest.approx(35 + 0.8 * 30)
     assert scalars["utilisation_police"] == pytest.approx(100 / 840)
+    assert "utilisation_medical" not in scalars  # no medical pass given
+    idle = respond_medical(sc, np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), 1, 0)
+    scalars, _ = response_metrics([res, idle], 3)
     assert scalars["utilisation_medical"] == 0.0
+    assert scalars["utilisation_police"] == pytest.approx(100 / 840)
     assert scalars["revote_risk_tps"] == pytest.approx(0.1 + 0.35 + 0.35)
     assert per_tps["response_sum_min"].tolist() == [10.0, 35.0, 65.0]
     assert per_tps["suspended_min"].tolist() == [0.0, 20.0, 20.0]

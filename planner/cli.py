@@ -164,3 +164,122 @@ def report(run_dir: Path, lang: str, open_report: bool) -> None:
 
     path = finish_report(run_dir, lang=lang.lower(), open_report=open_report)
     click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--tps", "tps_id", default=None, help="Tell the day at this TPS (default: the first)."
+)
+@click.option("--district", default=None, help="Tell the day of this kecamatan instead.")
+@click.option(
+    "--inject",
+    "injects",
+    multiple=True,
+    metavar="KIND@PLACE@WHEN",
+    help="Script an event (repeatable), e.g. flood@Balikpapan Barat@08:00, "
+    "collapse@TPS-0012@19:30, protest@TPS-0007@10:15, late-kit@PPK Balikpapan Kota@+90min, "
+    "power-cut@Klandasan Ilir@20:00+45min. Kinds: flood, power-cut, protest, collapse, "
+    "late-kit (docs/training.md).",
+)
+@click.option(
+    "--inject-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A script of injects, one per line (# comments), e.g. scenarios/training/*.injects.",
+)
+@click.option("--seed", type=int, default=None, help="Override the scenario seed.")
+@click.option(
+    "--lang",
+    type=click.Choice(("id", "en"), case_sensitive=False),
+    default="en",
+    show_default=True,
+    help="Language of the timeline and report.",
+)
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Live pacing: simulated minutes per real second (e.g. 30); 0 prints at once.",
+)
+@click.option(
+    "--compare-without-injects",
+    is_flag=True,
+    help="Also simulate the same day (same seed) without the injects, side by side.",
+)
+@click.option(
+    "--sitrep",
+    "sitrep_min",
+    type=int,
+    default=None,
+    metavar="MINUTES",
+    help="Add situation reports every MINUTES (e.g. 60) per kecamatan and region.",
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Deployment plan CSV (default: the policy-default plan).",
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder.")
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+@click.option("--open", "open_report", is_flag=True, help="Open the report in a web browser.")
+@set_option
+@handle_errors
+def demo(
+    scenario: Path,
+    tps_id: str | None,
+    district: str | None,
+    injects: tuple[str, ...],
+    inject_file: Path | None,
+    seed: int | None,
+    lang: str,
+    speed: float,
+    compare_without_injects: bool,
+    sitrep_min: int | None,
+    plan_file: Path | None,
+    out: Path | None,
+    no_report: bool,
+    open_report: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """For trainers: one polling day told hour by hour, with scripted exercise injects.
+
+    Prints the day as a timeline in plain language (Indonesian or English) and writes a run
+    folder with report.html (timeline, plots, situation reports) and story.json.
+
+    \b
+    Example:
+      planner demo scenarios/training/klandasan-flood.yaml --tps KLU-007 --lang id \\
+        --inject-file scenarios/training/klandasan-flood.injects --sitrep 60 \\
+        --compare-without-injects
+    """
+    from planner.demo.run import DemoOptions, run_demo, stdout_echo, summary_rows
+    from planner.report.i18n import Translator
+    from planner.report.options import finish_report
+    from planner.report.terminal import format_table
+
+    options = DemoOptions(
+        scenario=scenario,
+        tps=tps_id,
+        district=district,
+        injects=injects,
+        inject_file=inject_file,
+        seed=seed,
+        lang=lang.lower(),
+        speed=speed,
+        compare_without_injects=compare_without_injects,
+        sitrep_min=sitrep_min,
+        out=out,
+        overrides=overrides,
+        plan=plan_file,
+    )
+    result = run_demo(options, echo=stdout_echo())
+    headers, rows = summary_rows(result, Translator(options.lang))
+    click.echo("")
+    click.echo(format_table(headers, rows))
+    path = finish_report(
+        result.run_dir, no_report=no_report, lang=options.lang, open_report=open_report
+    )
+    click.echo(f"wrote {path or result.run_dir}")

@@ -120,7 +120,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Fatigue of the seven KPPS at {tps} (worst TPS) through the day",
         "Kelelahan tujuh KPPS di {tps} (TPS terburuk) sepanjang hari",
     ),
-    "fatigue_axis": ("fatigue (0 = fresh, 1 = exhausted)", "kelelahan (0 = segar, 1 = lelah)"),
+    "fatigue_axis": (
+        "alertness deficit (points; 0 = rested, 3.5 ≈ 18 h awake)",
+        "defisit kewaspadaan (poin; 0 = segar, 3,5 ≈ 18 jam terjaga)",
+    ),
     "health_events": ("Health events", "Kejadian kesehatan"),
     "health_text": (
         "{n} health events per simulated day on average (95% CI {low} – {high}); peak "
@@ -327,6 +330,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     # ---- narration (timeline) ----
     "n_inject": ("EXERCISE INJECT: {what}.", "INJECT LATIHAN: {what}."),
     "n_inject_tag": ("[inject]", "[inject]"),
+    "inj_flood": ("flood", "banjir"),
+    "inj_power-cut": ("power cut", "pemadaman listrik"),
+    "inj_protest": ("protest", "unjuk rasa"),
+    "inj_collapse": ("a KPPS worker collapses", "petugas KPPS pingsan"),
+    "inj_late-kit": ("late election kits", "logistik terlambat"),
+    "inj_delay": (
+        "{kind} at {place}: {m} min after the KPPS arrive",
+        "{kind} di {place}: {m} menit setelah KPPS tiba",
+    ),
+    "inj_for": (
+        "{kind} at {place}, {when} for {m} min",
+        "{kind} di {place}, {when} selama {m} menit",
+    ),
+    "inj_at": ("{kind} at {place}, {when}", "{kind} di {place}, pukul {when}"),
     "n_kit": (
         "The election kit reaches {tps}: {n} ballot sets.",
         "Logistik pemilihan tiba di {tps}: {n} set surat suara.",
@@ -423,7 +440,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{unit} ({agency}) diberangkatkan ke {tps}.",
     ),
     "n_arrive": (
-        "{unit} arrives at {tps}, {m} minutes after the call.",
+        "{unit} arrives at {tps}, {m} min after the call.",
         "{unit} tiba di {tps}, {m} menit setelah kejadian.",
     ),
     "n_resolved": ("{what} at {tps}: settled.", "{what} di {tps}: selesai ditangani."),
@@ -444,6 +461,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{worker} di {tps} kelelahan berat ({v}); kesalahan mudah terjadi.",
     ),
     "n_health": ("{worker} at {tps}: {what}.", "{worker} di {tps}: {what}."),
+    "health_severe": (
+        "falls seriously ill and is taken to hospital",
+        "sakit berat dan dibawa ke rumah sakit",
+    ),
+    "health_mild": ("falls ill and has to stop work", "jatuh sakit dan harus berhenti bertugas"),
+    "kit_short": ("short of ballots", "surat suara kurang"),
+    "kit_damaged": ("damaged", "rusak"),
+    "kit_missing": ("missing an item", "ada barang yang kurang"),
+    "and": (" and ", " dan "),
     "sev_minor": ("minor", "ringan"),
     "sev_major": ("major", "sedang"),
     "sev_grave": ("grave", "berat"),

@@ -18,8 +18,10 @@ from planner.report.plots import clock_label
 from planner.report.sitrep import sitrep_line, sitreps
 from planner.report.story import DayStory, IncidentStory, TpsDay
 
-TIRED_LEVELS = (0.5, 0.75)
-"""Fatigue levels (0..1) at which the timeline says a worker is tiring, then exhausted."""
+TIRED_LEVELS = (3.5, 6.0)
+"""Alertness deficit (points) at which the timeline says a worker is tiring, then exhausted:
+3.5 points is about 17–19 h awake in the staff model (staff.fatigue.slowdown_per_point:
+responses 20–30% slower); 6 points (est.) is well past a night without sleep."""
 QUEUE_BUILD = 10
 """Queue length at which the timeline says the queue is building (people)."""
 
@@ -92,10 +94,24 @@ def incident_label(tr: Translator, kind: str) -> str:
 
 def _inject_entries(story: DayStory, tr: Translator) -> list[Entry]:
     out = []
-    for spec, text in zip(story.injects, story.inject_descriptions, strict=False):
+    for spec in story.injects:
         clock = _inject_clock(spec, story)
-        out.append(Entry(clock, "inject", tr("n_inject", what=text)))
+        out.append(Entry(clock, "inject", tr("n_inject", what=describe_inject(spec, tr))))
     return out
+
+
+def describe_inject(spec: str, tr: Translator) -> str:
+    """An inject in words: 'flood at Prapatan, 08:00 for 120 min' (id/en)."""
+    from planner.scenario.injects import parse_inject
+
+    inject = parse_inject(spec)
+    kind = tr(f"inj_{inject.kind}") if tr.has(f"inj_{inject.kind}") else inject.kind
+    if inject.delay_min is not None:
+        return tr("inj_delay", kind=kind, place=inject.place, m=round(inject.delay_min))
+    when = clock_label(inject.start_min) if inject.start_min is not None else ""
+    if inject.duration_min is not None:
+        return tr("inj_for", kind=kind, place=inject.place, when=when, m=round(inject.duration_min))
+    return tr("inj_at", kind=kind, place=inject.place, when=when)
 
 
 def _inject_clock(spec: str, story: DayStory) -> float:
@@ -116,7 +132,7 @@ def _tps_entries(story: DayStory, t: TpsDay, tr: Translator) -> list[Entry]:
                 Entry(
                     max(t.kit_arrive_min, story.staff_arrive_min),
                     "logistics",
-                    tr("n_kit_problem", problem=t.kit_problem),
+                    tr("n_kit_problem", problem=_kit_problem(tr, t.kit_problem)),
                 )
             )
     out.append(Entry(story.staff_arrive_min, "staff", tr("n_staff", tps=t.tps_id)))
@@ -211,7 +227,7 @@ def _district_entries(story: DayStory, tr: Translator) -> list[Entry]:
                 Entry(
                     max(t.kit_arrive_min, story.staff_arrive_min),
                     "logistics",
-                    tr("n_kit_problem_at", tps=t.tps_id, problem=t.kit_problem),
+                    tr("n_kit_problem_at", tps=t.tps_id, problem=_kit_problem(tr, t.kit_problem)),
                 )
             )
     on_time = [t for t in mine if t.open_min - story.day_open_min <= 0.5]
@@ -315,7 +331,18 @@ def _worker_entries(story: DayStory, tr: Translator) -> list[Entry]:
                 Entry(
                     w.health_event_min,
                     "health",
-                    tr("n_health", worker=w.worker, tps=w.tps_id, what=w.health_event),
+                    tr("n_health", worker=w.worker, tps=w.tps_id, what=_health(tr, w.health_event)),
                 )
             )
     return out
+
+
+def _health(tr: Translator, code: str) -> str:
+    key = f"health_{code}"
+    return tr(key) if tr.has(key) else code
+
+
+def _kit_problem(tr: Translator, codes: str) -> str:
+    """'short,damaged' → 'short of ballots and damaged' in the report language."""
+    words = [tr(f"kit_{c}") if tr.has(f"kit_{c}") else c for c in codes.split(",") if c]
+    return tr("and").join(words)

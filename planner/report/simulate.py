@@ -31,7 +31,7 @@ HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("tps_opened_late", "TPS opened late", "TPS terlambat buka"),
     ("incidents_total", "incidents", "insiden"),
     ("response_mean_min", "mean response (min)", "rata-rata respons (menit)"),
-    ("fatigue_peak", "peak fatigue (0–1)", "kelelahan puncak (0–1)"),
+    ("fatigue_peak", "peak fatigue (points)", "kelelahan puncak (poin)"),
     ("staff_health_events", "worker health events", "kejadian kesehatan petugas"),
     ("count_finish_p95_clock_min", "95% of TPS counted by", "95% TPS selesai hitung pukul"),
     ("revote_risk_tps", "TPS at risk of re-vote", "TPS berisiko PSU"),

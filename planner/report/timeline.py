@@ -16,7 +16,7 @@ from planner.report import html, plots
 from planner.report.build import Part
 from planner.report.html import Html
 from planner.report.i18n import Translator
-from planner.report.narrate import Entry, narrate
+from planner.report.narrate import Entry, describe_inject, narrate
 from planner.report.runs import RunData
 from planner.report.sitrep import sitrep_cells, sitrep_headers, sitreps
 from planner.report.story import BIN_MIN, DayStory, load_story
@@ -58,10 +58,7 @@ def injects_part(story: DayStory, tr: Translator) -> Part:
     items: list[Html] = [html.paragraph(subject_line(story, tr))]
     if story.injects:
         items.append(
-            html.bullet_list(
-                f"{spec} — {text}"
-                for spec, text in zip(story.injects, story.inject_descriptions, strict=False)
-            )
+            html.bullet_list(f"{spec} — {describe_inject(spec, tr)}" for spec in story.injects)
         )
     else:
         items.append(html.paragraph(tr("no_injects")))

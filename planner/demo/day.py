@@ -1,0 +1,466 @@
+"""Simulate one polling day with exercise injects and turn it into a `DayStory`.
+
+The day is one replication of the simulation, built from the step functions of
+`planner.sim.day` (opening, voters, voting staff, queue, counting) with the injects applied
+between the steps as plain data (`planner.scenario.injects.ScriptedEvent`):
+
+* late-kit  → the kit of each TPS of the place arrives +DURATION after the KPPS arrive (or
+  at the clock time given); the KPPS check and set up after it, and the TPS opens after
+  set-up (`apply_late_kits` on the `LogisticsResult`).
+* protest, flood, power-cut, collapse → scripted incidents (types ``dispute``, ``flood``,
+  ``power_cut``, ``worker_collapse`` of the incident catalogue) merged with the day's random
+  incidents and sent through the responders' dispatch (`planner.sim.response`), so the
+  timeline shows who is dispatched and when they arrive; their suspensions and counting
+  pauses reach the voter flow and counting. A collapse also takes one KPPS off duty from
+  that minute. Where incidents are switched off or the catalogue lacks the type, the
+  effect is applied directly (suspension or pause for the inject's duration, no dispatch).
+
+Same seed, same replication: the same voters, the same random incidents and the same road
+delays with or without injects (named streams, DESIGN §6), so the difference between the
+two days is what the injects cost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from planner.report.story import BIN_MIN, DayStory, IncidentStory, TpsDay, WorkerStory
+from planner.scenario.injects import ScriptedEvent
+from planner.scenario.plan import Plan, default_plan
+from planner.scenario.resolved import Scenario
+from planner.sim import day as sim_day
+from planner.sim.counting import draw_counting, full_team_minutes
+from planner.sim.incidents import IncidentDraws, draw_incidents, scripted_draws
+from planner.sim.logistics import (
+    LogisticsResult,
+    ReturnResult,
+    logistics_trace,
+    no_logistics,
+    return_results,
+    simulate_logistics,
+)
+from planner.sim.queue_batch import run_batch
+from planner.sim.queue_reference import run_reference
+from planner.sim.queueing import OUT_GAVE_UP, OUT_VOTED, QueueResult
+from planner.sim.record import EventLog
+from planner.sim.response import ResponseResult, simulate_response
+from planner.sim.voters import draw_voters
+
+INJECT_INCIDENT_TYPE = {
+    "protest": "dispute",
+    "flood": "flood",
+    "power-cut": "power_cut",
+    "collapse": "worker_collapse",
+}
+"""Inject kind → incident type of the catalogue that carries it through dispatch."""
+
+
+@dataclass
+class DemoDay:
+    """The simulated day: the story for the timeline and the simulation's own event log."""
+
+    story: DayStory
+    log: EventLog
+
+
+def apply_late_kits(
+    lg: LogisticsResult, events: list[ScriptedEvent], staff_arrive_min: float, open_min: float
+) -> LogisticsResult:
+    """Delay the kits of the late-kit injects; check, set-up and opening follow the kit.
+
+    ``+DURATION`` makes the kit reach the TPS DURATION after the KPPS arrive (or after its
+    planned arrival, if that was later still); a clock time makes it arrive then at the
+    earliest.
+    """
+    kit = lg.kit_arrive_min.copy()
+    for ev in events:
+        if ev.kind != "late-kit":
+            continue
+        rows = list(ev.tps)
+        if ev.delay_min is not None:  # late against when the KPPS need it (their arrival)
+            kit[rows] = np.maximum(kit[rows], staff_arrive_min) + ev.delay_min
+        elif ev.start_min is not None:
+            kit[rows] = np.maximum(kit[rows], float(ev.start_min))
+    setup = lg.setup_done_min - lg.check_min
+    check = np.maximum(kit, staff_arrive_min)
+    setup_done = check + setup
+    blocking = np.where(
+        (lg.kit_damaged | lg.kit_missing) & np.isfinite(lg.replacement_arrive_min),
+        lg.replacement_arrive_min,
+        -np.inf,
+    )
+    opens = np.maximum(np.maximum(open_min, setup_done), blocking)
+    return dataclasses.replace(
+        lg,
+        kit_arrive_min=kit,
+        check_min=check,
+        setup_done_min=setup_done,
+        kit_complete_min=np.maximum(lg.kit_complete_min, kit),
+        open_min=opens,
+    )
+
+
+def inject_incident_rows(
+    scenario: Scenario, events: list[ScriptedEvent]
+) -> tuple[list[dict[str, Any]], list[ScriptedEvent]]:
+    """(rows for `scripted_draws`, events that must be applied directly instead)."""
+    spec = scenario.spec
+    names = {t.name for t in spec.incidents.types}
+    close = float(spec.day.close)
+    rows: list[dict[str, Any]] = []
+    direct: list[ScriptedEvent] = []
+    for ev in events:
+        kind = INJECT_INCIDENT_TYPE.get(ev.kind)
+        if kind is None or ev.start_min is None:
+            continue
+        if not spec.incidents.enabled or kind not in names:
+            direct.append(ev)
+            continue
+        effect = ev.duration_min if ev.duration_min is not None else math.nan
+        if ev.kind == "power-cut" and ev.start_min < close:
+            effect = math.nan  # daylight: voting goes on
+        if ev.kind == "collapse":
+            effect = math.nan
+        for i in ev.tps:
+            rows.append(
+                {
+                    "tps": i,
+                    "type": kind,
+                    "time_min": float(ev.start_min),
+                    "severity": 1,
+                    "onsite_u": 1.0,  # an exercise inject always needs the responders
+                    "effect_min": effect,
+                }
+            )
+    return rows, direct
+
+
+def merge_draws(a: IncidentDraws, b: IncidentDraws) -> IncidentDraws:
+    """All incidents of `a` and `b`, sorted by time (then type, then TPS)."""
+    cols = {
+        f.name: np.concatenate([getattr(a, f.name), getattr(b, f.name)])
+        for f in dataclasses.fields(IncidentDraws)
+        if f.name != "type_names"
+    }
+    order = np.lexsort((cols["tps"], cols["type"], cols["time_min"]))
+    return IncidentDraws(type_names=a.type_names, **{k: v[order] for k, v in cols.items()})
+
+
+def direct_disruptions(
+    scenario: Scenario, events: list[ScriptedEvent], n_tps: int
+) -> tuple[list[list[tuple[float, float]]], np.ndarray]:
+    """Suspensions and counting pauses of injects applied without dispatch."""
+    close = float(scenario.spec.day.close)
+    suspensions: list[list[tuple[float, float]]] = [[] for _ in range(n_tps)]
+    pauses = np.zeros(n_tps)
+    for ev in events:
+        if ev.start_min is None or ev.duration_min is None or ev.kind == "collapse":
+            continue
+        for i in ev.tps:
+            if ev.start_min < close and ev.kind != "power-cut":
+                suspensions[i].append((float(ev.start_min), float(ev.start_min + ev.duration_min)))
+            elif ev.start_min >= close:
+                pauses[i] += ev.duration_min
+    return suspensions, pauses
+
+
+def simulate_demo_day(
+    scenario: Scenario,
+    seed: int,
+    events: list[ScriptedEvent],
+    subject_kind: str,
+    subject: str,
+    *,
+    replication: int = 0,
+    plan: Plan | None = None,
+) -> DemoDay:
+    """One replication with the injects, told as a `DayStory` about `subject`.
+
+    Without a plan the responders stand as the policy-default plan puts them.
+    """
+    spec = scenario.spec
+    tps = scenario.tps
+    n_tps = len(tps)
+    day = spec.day
+    grid = sim_day.day_grid(scenario)
+    if plan is None:
+        plan = default_plan(scenario)
+    # 1. logistics and opening (+ late kits)
+    lg = (
+        simulate_logistics(scenario, seed, replication)
+        if spec.logistics.enabled
+        else no_logistics(scenario)
+    )
+    lg = apply_late_kits(lg, events, float(day.staff_arrive), float(day.open))
+    opening = sim_day.Opening(
+        open_min=np.asarray(lg.open_min, dtype=np.float64),
+        ballots=np.asarray(lg.ballots_available, dtype=np.int64),
+    )
+    # 2–3. voters and the voting team
+    voters = draw_voters(scenario, seed, replication)
+    voting = sim_day.voting_staff(scenario, grid, voters, seed, replication)
+    # 4. incidents (random + scripted) and the responders
+    rows, direct = inject_incident_rows(scenario, events)
+    response: ResponseResult | None = None
+    scripted_keys: set[tuple[int, str, float]] = set()
+    suspensions, pauses = direct_disruptions(scenario, direct, n_tps)
+    if spec.incidents.enabled:
+        draws = draw_incidents(scenario, seed, replication)
+        if rows:
+            draws = merge_draws(draws, scripted_draws(scenario, rows))
+            scripted_keys = {(int(r["tps"]), str(r["type"]), float(r["time_min"])) for r in rows}
+        response = simulate_response(scenario, plan, draws, seed, replication)
+        for i in range(n_tps):
+            suspensions[i] = sorted(suspensions[i] + list(response.suspensions[i]))
+        pauses = pauses + np.asarray(response.pause_min, dtype=np.float64)
+    staff_changes: list[list[tuple[float, int]]] = [[] for _ in range(n_tps)]
+    for ev in events:
+        if ev.kind == "collapse" and ev.start_min is not None:
+            for i in ev.tps:
+                staff_changes[i].append((float(ev.start_min), -1))
+    disrupt = sim_day.Disruptions(suspensions, staff_changes, pauses)
+    # 5. the voter flow
+    inputs = sim_day.queue_inputs(scenario, grid, voters, opening, disrupt, voting)
+    queue = run_batch(inputs)
+    subject_rows = _subject_rows(scenario, subject_kind, subject)
+    log = EventLog()
+    run_reference(inputs, [subject_rows[0]], log.add)
+    # 6. counting and health
+    staff_out, count = sim_day.counting_phase(
+        scenario, grid, voters, queue, voting, disrupt, seed, replication
+    )
+    returned = (
+        return_results(scenario, count.finish_min, seed, replication)
+        if spec.logistics.enabled
+        else None
+    )
+    result = sim_day.DayResult(
+        scenario=scenario,
+        replication=replication,
+        grid=grid,
+        opening=opening,
+        voters=voters,
+        queue=queue,
+        voting_staff=voting,
+        disruptions=disrupt,
+        staff=staff_out,
+        counting=count,
+        counting_on=spec.counting.enabled,
+        log=log,
+    )
+    i0 = subject_rows[0]
+    log.extend(sim_day.day_trace(result, i0))
+    if spec.logistics.enabled:
+        log.extend(logistics_trace(scenario, lg, i0))
+    if response is not None:
+        log.extend(response.trace(i0))
+    story = DayStory(
+        scenario=scenario.name,
+        seed=seed,
+        replication=replication,
+        subject_kind=subject_kind,
+        subject=subject,
+        day_open_min=float(day.open),
+        day_close_min=float(day.close),
+        staff_arrive_min=float(day.staff_arrive),
+        injects=[ev.spec for ev in events],
+        inject_descriptions=[ev.describe() for ev in events],
+        tps=_tps_days(
+            scenario, lg, voters.arrival_min, queue, count.finish_min, returned, set(subject_rows)
+        ),
+        incidents=_incidents(scenario, response, scripted_keys),
+        workers=_workers(scenario, result, _busiest(queue, voters.arrival_min, subject_rows), seed),
+        district_results_min=_district_results(scenario, returned),
+        trace=[(float(t), w, what, d) for t, w, what, d in log.sorted_rows()],
+    )
+    return DemoDay(story=story, log=log)
+
+
+def _subject_rows(scenario: Scenario, kind: str, subject: str) -> list[int]:
+    tps = scenario.tps
+    if kind == "tps":
+        return [tps.index_of(subject)]
+    d = tps.district_names.index(subject)
+    return [int(i) for i in np.flatnonzero(tps.district == d)]
+
+
+def _busiest(queue: QueueResult, arrival: np.ndarray, rows: list[int]) -> int:
+    """The subject TPS with the longest mean wait (its KPPS' fatigue is drawn)."""
+    waits = queue.wait_min(arrival)
+    means = [float(np.nanmean(waits[i])) if np.isfinite(waits[i]).any() else 0.0 for i in rows]
+    return rows[int(np.argmax(means))]
+
+
+def queue_steps(
+    arrival: np.ndarray, start: np.ndarray, leave: np.ndarray, outcome: np.ndarray
+) -> tuple[list[float], list[int]]:
+    """People waiting for the first stage as a step function (time, length) at one TPS."""
+    came = np.isfinite(arrival)
+    served = came & np.isfinite(start)
+    left = came & ~served & np.isfinite(leave)
+    times = np.concatenate([arrival[came], start[served], leave[left]])
+    steps = np.concatenate(
+        [np.ones(int(came.sum())), -np.ones(int(served.sum())), -np.ones(int(left.sum()))]
+    )
+    if not len(times):
+        return [], []
+    order = np.lexsort((-steps, times))  # at equal times count arrivals first
+    t = times[order]
+    length = np.cumsum(steps[order])
+    last = np.r_[t[1:] != t[:-1], True]
+    return [round(float(x), 2) for x in t[last]], [int(x) for x in length[last]]
+
+
+def _tps_days(
+    scenario: Scenario,
+    lg: LogisticsResult,
+    arrival: np.ndarray,
+    queue: QueueResult,
+    count_end: np.ndarray,
+    returned: ReturnResult | None,
+    traced: set[int],
+) -> list[TpsDay]:
+    tps = scenario.tps
+    waits = queue.wait_min(arrival)
+    last_stage = queue.end_min.shape[0] - 1
+    start_bins = math.floor(float(np.min(lg.open_min)) / BIN_MIN) * BIN_MIN
+    out = []
+    for i in range(len(tps)):
+        outcome = queue.outcome[i]
+        voted_mask = outcome == OUT_VOTED
+        done = queue.end_min[last_stage, i][voted_mask]
+        end_bins = float(np.max(done)) if len(done) else start_bins
+        n_bins = int((end_bins - start_bins) // BIN_MIN) + 1
+        bins = np.bincount(((done - start_bins) // BIN_MIN).astype(np.int64), minlength=n_bins)
+        w = waits[i][np.isfinite(waits[i])]
+        leave = queue.leave_min[i][np.isfinite(queue.leave_min[i])]
+        problems = [
+            name
+            for name, flag in (
+                ("short", lg.kit_short[i]),
+                ("damaged", lg.kit_damaged[i]),
+                ("missing", lg.kit_missing[i]),
+            )
+            if flag
+        ]
+        q_t: list[float] = []
+        q_n: list[int] = []
+        if i in traced:
+            q_t, q_n = queue_steps(arrival[i], queue.start_min[0, i], queue.leave_min[i], outcome)
+        out.append(
+            TpsDay(
+                tps_id=tps.tps_id[i],
+                district=tps.district_names[tps.district[i]],
+                village=tps.village_names[tps.village[i]],
+                voters_dpt=int(tps.voters[i]),
+                kit_arrive_min=float(lg.kit_arrive_min[i]),
+                open_min=float(lg.open_min[i]),
+                voters_arrived=int(np.isfinite(arrival[i]).sum()),
+                voters_voted=int(voted_mask.sum()),
+                voters_gave_up=int((outcome == OUT_GAVE_UP).sum()),
+                wait_mean_min=float(w.mean()) if len(w) else math.nan,
+                wait_max_min=float(w.max()) if len(w) else math.nan,
+                last_voter_min=float(leave.max()) if len(leave) else math.nan,
+                count_end_min=float(count_end[i]),
+                results_ppk_min=(
+                    float(returned.pps_at_ppk_min[tps.village[i]])
+                    if returned is not None
+                    else math.nan
+                ),
+                voted_bins_start_min=float(start_bins),
+                voted_bins=[int(b) for b in bins],
+                kit_ballots=int(lg.ballots_delivered[i]),
+                kit_problem=",".join(problems),
+                queue_times=q_t,
+                queue_lengths=q_n,
+            )
+        )
+    return out
+
+
+def _incidents(
+    scenario: Scenario, response: ResponseResult | None, scripted: set[tuple[int, str, float]]
+) -> list[IncidentStory]:
+    if response is None:
+        return []
+    from planner.sim.incidents import severity_name
+
+    tps = scenario.tps
+    d = response.draws
+    out = []
+    for k in range(len(d)):
+        i = int(d.tps[k])
+        kind = d.type_names[int(d.type[k])]
+        unit = int(response.unit[k])
+        agencies = sorted(response.unit_agencies[unit]) if unit >= 0 else []
+        out.append(
+            IncidentStory(
+                tps_id=tps.tps_id[i],
+                district=tps.district_names[tps.district[i]],
+                type=kind,
+                severity=severity_name(int(d.severity[k])),
+                time_min=float(d.time_min[k]),
+                onsite=bool(response.onsite[k]),
+                unit=response.unit_names[unit] if unit >= 0 else "",
+                agency=", ".join(agencies),
+                dispatch_min=float(response.dispatch_min[k]),
+                arrival_min=float(response.arrival_min[k]),
+                resolved_min=float(response.resolved_min[k]),
+                escalated=bool(response.escalated[k]),
+                unresolved=bool(response.unresolved[k]),
+                effect_min=float(d.effect_min[k]),
+                scripted=(i, kind, float(d.time_min[k])) in scripted,
+            )
+        )
+    return out
+
+
+def _workers(scenario: Scenario, result: sim_day.DayResult, i: int, seed: int) -> list[WorkerStory]:
+    """Fatigue of the voting team at TPS `i`, with the counting workload when it counts."""
+    spec = scenario.spec
+    grid = result.grid
+    voting = result.voting_staff
+    count = result.counting
+    extra = None
+    if spec.counting.enabled and not spec.staff.policies.split_counting_shift:
+        draws = draw_counting(scenario, seed, result.replication)
+        work = full_team_minutes(count.papers, draws)
+        start = count.start_min
+        progress = np.clip(
+            (grid.mids[None, :] - start[:, None]) / np.maximum(work, 1e-9)[:, None], 0.0, 1.0
+        )
+        extra = spec.staff.fatigue.load_per_1000_ballots * count.papers[:, None] * progress / 1000.0
+    deficit = voting.curves.deficit(extra)[i]
+    end = float(count.finish_min[i]) if math.isfinite(float(count.finish_min[i])) else grid.end_min
+    keep = grid.mids <= end + grid.step_min
+    times = [round(float(t), 1) for t in grid.mids[keep]]
+    out = []
+    size = voting.team.size
+    for w in range(min(size, deficit.shape[0])):
+        ill = float(result.staff.ill_min[i, w])
+        severe = bool(result.staff.severe[i, w])
+        out.append(
+            WorkerStory(
+                tps_id=scenario.tps.tps_id[i],
+                worker=f"KPPS {w + 1}",
+                times_min=times,
+                fatigue=[round(float(v), 3) for v in deficit[w][keep]],
+                health_event_min=ill if math.isfinite(ill) else math.nan,
+                health_event=("severe" if severe else "mild") if math.isfinite(ill) else "",
+            )
+        )
+    return out
+
+
+def _district_results(scenario: Scenario, returned: ReturnResult | None) -> dict[str, float]:
+    if returned is None:
+        return {}
+    return {
+        name: float(returned.district_complete_min[d])
+        for d, name in enumerate(scenario.tps.district_names)
+    }

@@ -1,0 +1,84 @@
+"""Benchmark: incidents, responders and logistics against the simulation core alone.
+
+One Balikpapan replication (996 TPS) with everything on, against the same day with
+`incidents.enabled` and `logistics.enabled` off (the simulation core alone), plus the time of
+the incident and logistics modules by themselves. Target (issue 4): everything on costs at
+most about +50% of the core's time.
+
+Run: ``.venv/bin/python benchmarks/bench_incidents.py [--reps N]`` (also called by
+``make bench`` when `benchmarks/run.py` includes it). Not a test: it only reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planner.scenario.load import load_scenario
+from planner.scenario.plan import default_plan
+from planner.sim.day import simulate_day
+from planner.sim.incidents import draw_incidents
+from planner.sim.logistics import return_results, simulate_logistics
+from planner.sim.response import build_responders, respond_medical, simulate_response
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "balikpapan-2024.yaml"
+OFF = ("incidents.enabled=false", "logistics.enabled=false")
+
+
+def _median_seconds(run: Callable[[int], Any], reps: int) -> float:
+    run(0)  # warm-up (imports, caches)
+    times = []
+    for rep in range(1, reps + 1):
+        start = time.perf_counter()
+        run(rep)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(reps: int = 5, seed: int = 1) -> dict[str, float]:
+    """Median seconds per replication: core alone, everything on, and the modules alone."""
+    on = load_scenario(SCENARIO)
+    off = load_scenario(SCENARIO, OFF)
+    plan = default_plan(on)
+    units = build_responders(on, plan)
+    core_s = _median_seconds(lambda rep: simulate_day(off, seed, rep, plan=plan), reps)
+    all_s = _median_seconds(lambda rep: simulate_day(on, seed, rep, plan=plan), reps)
+
+    def modules(rep: int) -> None:
+        simulate_logistics(on, seed, rep)
+        draws = draw_incidents(on, seed, rep)
+        simulate_response(on, plan, draws, seed, rep, responders=units)
+        respond_medical(on, draws.tps[:0], draws.time_min[:0], draws.scripted[:0], seed, rep)
+        return_results(on, np.full(len(on.tps), 20 * 60.0), seed, rep)
+
+    modules_s = _median_seconds(modules, reps)
+    return {
+        "tps": float(len(on.tps)),
+        "core_s": core_s,
+        "all_on_s": all_s,
+        "modules_s": modules_s,
+        "overhead_share": all_s / core_s - 1.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=5, help="timed replications (median)")
+    args = parser.parse_args()
+    r = run(args.reps)
+    print(f"incidents + logistics, Balikpapan ({int(r['tps'])} TPS), one replication:")
+    print(f"  simulation core alone            {r['core_s']:8.3f} s")
+    print(f"  everything on                    {r['all_on_s']:8.3f} s")
+    print(f"  incident/logistics modules alone {r['modules_s']:8.3f} s")
+    target = "within" if r["overhead_share"] <= 0.5 else "OVER"
+    print(f"  overhead {r['overhead_share']:+.1%} of the core ({target} the +50% target)")
+
+
+if __name__ == "__main__":
+    main()

@@ -368,6 +368,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Doors open at {tps}, {late} minutes late. {n} voters are on the list (DPT).",
         "{tps} dibuka, terlambat {late} menit. Ada {n} pemilih dalam DPT.",
     ),
+    "n_open_late_many": (
+        "{k} TPS opened late, by {low} to {high} minutes; the last to open is {tps}.",
+        "{k} TPS dibuka terlambat, {low} sampai {high} menit; yang terakhir dibuka {tps}.",
+    ),
     "n_open_late_short": (
         "{tps} opens {late} minutes late.",
         "{tps} dibuka terlambat {late} menit.",

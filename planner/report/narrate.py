@@ -22,6 +22,8 @@ TIRED_LEVELS = (3.5, 6.0)
 """Alertness deficit (points) at which the timeline says a worker is tiring, then exhausted:
 3.5 points is about 17–19 h awake in the staff model (staff.fatigue.slowdown_per_point:
 responses 20–30% slower); 6 points (est.) is well past a night without sleep."""
+LATE_LISTED = 5
+"""Up to this many late openings in a kecamatan are told one by one; more are summarised."""
 QUEUE_BUILD = 10
 """Queue length at which the timeline says the queue is building (people)."""
 
@@ -219,7 +221,7 @@ def _district_entries(story: DayStory, tr: Translator) -> list[Entry]:
     if arrived:
         out.append(Entry(arrived[0], "logistics", tr("n_kits_first", n=n)))
     out.append(Entry(story.staff_arrive_min, "staff", tr("n_kits_at_staff", k=at_staff, n=n)))
-    if arrived and arrived[-1] > story.staff_arrive_min:
+    if arrived and arrived[-1] > max(story.staff_arrive_min, arrived[0]):
         out.append(Entry(arrived[-1], "logistics", tr("n_kits_last")))
     for t in mine:
         if t.kit_problem:
@@ -232,12 +234,30 @@ def _district_entries(story: DayStory, tr: Translator) -> list[Entry]:
             )
     on_time = [t for t in mine if t.open_min - story.day_open_min <= 0.5]
     out.append(Entry(story.day_open_min, "open", tr("n_open_district", k=len(on_time), n=n)))
-    for t in mine:
-        late = t.open_min - story.day_open_min
-        if late > 0.5:
+    late = sorted(
+        (t for t in mine if t.open_min - story.day_open_min > 0.5), key=lambda t: t.open_min
+    )
+    if len(late) <= LATE_LISTED:
+        for t in late:
+            minutes = round(t.open_min - story.day_open_min)
             out.append(
-                Entry(t.open_min, "open", tr("n_open_late_short", tps=t.tps_id, late=round(late)))
+                Entry(t.open_min, "open", tr("n_open_late_short", tps=t.tps_id, late=minutes))
             )
+    else:
+        first, last = late[0], late[-1]
+        out.append(
+            Entry(
+                last.open_min,
+                "open",
+                tr(
+                    "n_open_late_many",
+                    k=len(late),
+                    low=round(first.open_min - story.day_open_min),
+                    high=round(last.open_min - story.day_open_min),
+                    tps=last.tps_id,
+                ),
+            )
+        )
     traced = [t for t in mine if t.queue_times]
     if traced:
         worst = max(traced, key=lambda t: max(t.queue_lengths))

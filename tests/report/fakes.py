@@ -315,7 +315,7 @@ def demo_story(with_injects: bool = True) -> DayStory:
                 tps_id="TPS-0001",
                 worker=f"KPPS {k}",
                 times_min=[360.0, 780.0, 1100.0, 1300.0],
-                fatigue=[0.0, 0.3 + 0.02 * k, 0.55 + 0.03 * k, 0.7 + 0.03 * k],
+                fatigue=[0.0, 1.0 + 0.1 * k, 2.2 + 0.1 * k, 3.0 + 0.1 * k],
                 health_event_min=1150.0 if k == 7 else float("nan"),
                 health_event="faints" if k == 7 else "",
             )

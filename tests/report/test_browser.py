@@ -51,6 +51,23 @@ def assert_page_ok(check: PageCheck, min_plots: int) -> None:
 
 RunMaker = Callable[[Path], Path]
 
+TRAINING = Path(__file__).resolve().parents[2] / "scenarios" / "training"
+
+
+def real_demo_run(root: Path) -> Path:
+    """A real demo of the bundled training scenario with its injects, sitreps, comparison."""
+    from planner.demo.run import DemoOptions, run_demo
+
+    options = DemoOptions(
+        scenario=TRAINING / "klandasan-city.yaml",
+        tps="KLU-005",
+        inject_file=TRAINING / "klandasan-city.injects",
+        sitrep_min=60,
+        compare_without_injects=True,
+        out=root / "real-demo",
+    )
+    return run_demo(options).run_dir
+
 REPORTS: dict[str, tuple[RunMaker, int]] = {
     "simulate": (simulate_run, 5),
     "optimise": (optimise_run, 4),
@@ -58,6 +75,7 @@ REPORTS: dict[str, tuple[RunMaker, int]] = {
     "compare": (compare_run, 1),
     "plan": (plan_loop_run, 2),
     "demo": (demo_run, 3),
+    "demo-real": (real_demo_run, 3),
 }
 """run type → (run folder maker, least number of plots its report has)."""
 

@@ -69,7 +69,7 @@ def test_narration_tells_the_day_in_order() -> None:
     assert "07:35 TPS-0002 opens 35 minutes late." in text
     assert "10:15 [inject] Dispute at TPS-0001 (major). Voting stops for 30 minutes." in text
     assert "10:16 Polsek Barat reserve 1 (police) is dispatched to TPS-0001." in text
-    assert "10:40 Polsek Barat reserve 1 arrives at TPS-0001, 25 minutes after the call." in text
+    assert "10:40 Polsek Barat reserve 1 arrives at TPS-0001, 25 min after the call." in text
     assert "+1 00:20 Counting at TPS-0002 is finished — after midnight." in text
     assert "KPPS 7 at TPS-0001: faints." in text
     assert "All results of Kecamatan Barat are at the PPK" in text

@@ -7,13 +7,14 @@ between the steps as plain data (`planner.scenario.injects.ScriptedEvent`):
 * late-kit  → the kit of each TPS of the place arrives +DURATION after the KPPS arrive (or
   at the clock time given); the KPPS check and set up after it, and the TPS opens after
   set-up (`apply_late_kits` on the `LogisticsResult`).
-* protest, flood, power-cut, collapse → scripted incidents (types ``dispute``, ``flood``,
-  ``power_cut``, ``worker_collapse`` of the incident catalogue) merged with the day's random
-  incidents and sent through the responders' dispatch (`planner.sim.response`), so the
-  timeline shows who is dispatched and when they arrive; their suspensions and counting
-  pauses reach the voter flow and counting. A collapse also takes one KPPS off duty from
-  that minute. Where incidents are switched off or the catalogue lacks the type, the
-  effect is applied directly (suspension or pause for the inject's duration, no dispatch).
+* protest, flood, power-cut → scripted incidents (`planner.sim.incidents.inject_draws`)
+  merged with the day's random incidents and sent through the responders' dispatch
+  (`planner.sim.response`), so the timeline shows who is dispatched and when they arrive;
+  their suspensions and counting pauses reach the voter flow and counting.
+* collapse → one KPPS off duty from that minute, and the medical teams dispatched
+  (`inject_collapses`, `respond_medical`).
+* With incidents switched off, the effects are applied directly (suspension or pause for
+  the inject's duration, no dispatch).
 
 Same seed, same replication: the same voters, the same random incidents and the same road
 delays with or without injects (named streams, DESIGN §6), so the difference between the
@@ -25,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -35,7 +35,12 @@ from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
 from planner.sim import day as sim_day
 from planner.sim.counting import draw_counting, full_team_minutes
-from planner.sim.incidents import IncidentDraws, draw_incidents, scripted_draws
+from planner.sim.incidents import (
+    draw_incidents,
+    inject_collapses,
+    inject_draws,
+    merge_draws,
+)
 from planner.sim.logistics import (
     LogisticsResult,
     ReturnResult,
@@ -48,16 +53,8 @@ from planner.sim.queue_batch import run_batch
 from planner.sim.queue_reference import run_reference
 from planner.sim.queueing import OUT_GAVE_UP, OUT_VOTED, QueueResult
 from planner.sim.record import EventLog
-from planner.sim.response import ResponseResult, simulate_response
+from planner.sim.response import ResponseResult, respond_medical, simulate_response
 from planner.sim.voters import draw_voters
-
-INJECT_INCIDENT_TYPE = {
-    "protest": "dispute",
-    "flood": "flood",
-    "power-cut": "power_cut",
-    "collapse": "worker_collapse",
-}
-"""Inject kind → incident type of the catalogue that carries it through dispatch."""
 
 
 @dataclass
@@ -103,52 +100,6 @@ def apply_late_kits(
         kit_complete_min=np.maximum(lg.kit_complete_min, kit),
         open_min=opens,
     )
-
-
-def inject_incident_rows(
-    scenario: Scenario, events: list[ScriptedEvent]
-) -> tuple[list[dict[str, Any]], list[ScriptedEvent]]:
-    """(rows for `scripted_draws`, events that must be applied directly instead)."""
-    spec = scenario.spec
-    names = {t.name for t in spec.incidents.types}
-    close = float(spec.day.close)
-    rows: list[dict[str, Any]] = []
-    direct: list[ScriptedEvent] = []
-    for ev in events:
-        kind = INJECT_INCIDENT_TYPE.get(ev.kind)
-        if kind is None or ev.start_min is None:
-            continue
-        if not spec.incidents.enabled or kind not in names:
-            direct.append(ev)
-            continue
-        effect = ev.duration_min if ev.duration_min is not None else math.nan
-        if ev.kind == "power-cut" and ev.start_min < close:
-            effect = math.nan  # daylight: voting goes on
-        if ev.kind == "collapse":
-            effect = math.nan
-        for i in ev.tps:
-            rows.append(
-                {
-                    "tps": i,
-                    "type": kind,
-                    "time_min": float(ev.start_min),
-                    "severity": 1,
-                    "onsite_u": 1.0,  # an exercise inject always needs the responders
-                    "effect_min": effect,
-                }
-            )
-    return rows, direct
-
-
-def merge_draws(a: IncidentDraws, b: IncidentDraws) -> IncidentDraws:
-    """All incidents of `a` and `b`, sorted by time (then type, then TPS)."""
-    cols = {
-        f.name: np.concatenate([getattr(a, f.name), getattr(b, f.name)])
-        for f in dataclasses.fields(IncidentDraws)
-        if f.name != "type_names"
-    }
-    order = np.lexsort((cols["tps"], cols["type"], cols["time_min"]))
-    return IncidentDraws(type_names=a.type_names, **{k: v[order] for k, v in cols.items()})
 
 
 def direct_disruptions(
@@ -205,24 +156,33 @@ def simulate_demo_day(
     voters = draw_voters(scenario, seed, replication)
     voting = sim_day.voting_staff(scenario, grid, voters, seed, replication)
     # 4. incidents (random + scripted) and the responders
-    rows, direct = inject_incident_rows(scenario, events)
     response: ResponseResult | None = None
-    scripted_keys: set[tuple[int, str, float]] = set()
-    suspensions, pauses = direct_disruptions(scenario, direct, n_tps)
+    medical: ResponseResult | None = None
+    suspensions: list[list[tuple[float, float]]] = [[] for _ in range(n_tps)]
+    pauses = np.zeros(n_tps)
+    collapse_tps, collapse_min = inject_collapses(events)
     if spec.incidents.enabled:
-        draws = draw_incidents(scenario, seed, replication)
-        if rows:
-            draws = merge_draws(draws, scripted_draws(scenario, rows))
-            scripted_keys = {(int(r["tps"]), str(r["type"]), float(r["time_min"])) for r in rows}
+        draws = merge_draws(
+            draw_incidents(scenario, seed, replication), inject_draws(scenario, events)
+        )
         response = simulate_response(scenario, plan, draws, seed, replication)
-        for i in range(n_tps):
-            suspensions[i] = sorted(suspensions[i] + list(response.suspensions[i]))
-        pauses = pauses + np.asarray(response.pause_min, dtype=np.float64)
+        suspensions = [sorted(response.suspensions[i]) for i in range(n_tps)]
+        pauses = np.asarray(response.pause_min, dtype=np.float64).copy()
+        if len(collapse_tps):
+            medical = respond_medical(
+                scenario,
+                collapse_tps,
+                collapse_min,
+                np.ones(len(collapse_tps), dtype=bool),
+                seed,
+                replication,
+                scripted=np.ones(len(collapse_tps), dtype=bool),
+            )
+    else:
+        suspensions, pauses = direct_disruptions(scenario, events, n_tps)
     staff_changes: list[list[tuple[float, int]]] = [[] for _ in range(n_tps)]
-    for ev in events:
-        if ev.kind == "collapse" and ev.start_min is not None:
-            for i in ev.tps:
-                staff_changes[i].append((float(ev.start_min), -1))
+    for i, t in zip(collapse_tps.tolist(), collapse_min.tolist(), strict=True):
+        staff_changes[i].append((float(t), -1))
     disrupt = sim_day.Disruptions(suspensions, staff_changes, pauses)
     # 5. the voter flow
     inputs = sim_day.queue_inputs(scenario, grid, voters, opening, disrupt, voting)
@@ -273,7 +233,7 @@ def simulate_demo_day(
         tps=_tps_days(
             scenario, lg, voters.arrival_min, queue, count.finish_min, returned, set(subject_rows)
         ),
-        incidents=_incidents(scenario, response, scripted_keys),
+        incidents=_incidents(scenario, response) + _incidents(scenario, medical),
         workers=_workers(scenario, result, _busiest(queue, voters.arrival_min, subject_rows), seed),
         district_results_min=_district_results(scenario, returned),
         trace=[(float(t), w, what, d) for t, w, what, d in log.sorted_rows()],
@@ -383,9 +343,7 @@ def _tps_days(
     return out
 
 
-def _incidents(
-    scenario: Scenario, response: ResponseResult | None, scripted: set[tuple[int, str, float]]
-) -> list[IncidentStory]:
+def _incidents(scenario: Scenario, response: ResponseResult | None) -> list[IncidentStory]:
     if response is None:
         return []
     from planner.sim.incidents import severity_name
@@ -414,7 +372,7 @@ def _incidents(
                 escalated=bool(response.escalated[k]),
                 unresolved=bool(response.unresolved[k]),
                 effect_min=float(d.effect_min[k]),
-                scripted=(i, kind, float(d.time_min[k])) in scripted,
+                scripted=bool(d.scripted[k]),
             )
         )
     return out

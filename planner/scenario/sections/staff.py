@@ -1,15 +1,18 @@
 """KPPS poll workers: ages, sleep, fatigue, health events, and the policies that protect them.
 
-The fatigue model follows the three-process model of alertness (Åkerstedt & Folkard 1995;
-Åkerstedt et al. 2004): a homeostatic component S that falls exponentially with time awake
-and recovers during sleep, a circadian component C, and alertness A = S + C on a 1–16 scale
-(below about 7 is "sleepy"). Workload adds a time-on-task cost that breaks restore.
+The fatigue model follows the three-process model of alertness (Åkerstedt & Folkard 1995,
+1997): a homeostatic component S that falls exponentially with time awake and recovers
+during sleep, a circadian component C, and alertness A = S + C on a 1–16 scale (below about
+7 is "sleepy"). Time on task and workload lower it further; breaks restore time on task.
+The equations are in docs/model.md ("KPPS fatigue"); the health parameters were chosen once
+against three elections (docs/calibration.md).
 """
 
 from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from planner.scenario.clock import Clock
 from planner.scenario.distributions import Distribution, Triangular, Uniform
 from planner.scenario.sections.base import Section
 
@@ -36,69 +39,119 @@ class Fatigue(Section):
     c_peak_hour: float = Field(
         16.8, ge=0, lt=24, description="Clock hour of the circadian peak (Åkerstedt & Folkard)."
     )
+    previous_wake: Clock = Field(
+        -1080,
+        description='When KPPS woke, rested, on the day before polling day ("H-1 06:00", est.: '
+        "a normal working day precedes the evening of TPS preparation).",
+    )
     time_on_task_per_h: float = Field(
         0.25,
         ge=0,
-        description="Alertness lost per hour of continuous work, restored by a break (est.: "
-        "time-on-task decrement of the order of the circadian swing over a 6-h session).",
+        description="Alertness lost per hour of work since the last break, restored by a break "
+        "(est.: Tucker 2003 finds risk rising about twofold over two hours without a break; "
+        "0.25 points per hour makes a 6-h spell cost 1.5 points, a little over half the "
+        "circadian swing).",
+    )
+    load_per_100_voters: float = Field(
+        0.15,
+        ge=0,
+        description="Alertness lost per 100 voters who have come to the TPS (est.: serving "
+        "600 voters costs about one point, like four hours of time on task).",
+    )
+    load_per_1000_ballots: float = Field(
+        0.5,
+        ge=0,
+        description="Alertness lost per 1,000 ballot papers counted (est.: a Pemilu count of "
+        "about 1,200 papers costs 0.6 points on top of its long hours).",
     )
     alertness_full: float = Field(
-        13.0, description="Alertness at or above which work is at full speed (est.)."
+        12.0,
+        description="Alertness at or above which work is at full speed: the model's value for a "
+        "rested person in mid-morning (S ≈ 12.5, C ≈ −0.5), so the deficit measures fatigue "
+        "beyond a normal working morning.",
     )
     slowdown_per_point: float = Field(
-        0.04,
+        0.06,
         ge=0,
-        description="Extra service time per alertness point below alertness_full (est.: "
-        "17–19 h awake slows responses by 20–30%, Williamson & Feyer 2000).",
+        description="Extra service and counting time per alertness point below alertness_full "
+        "(est.: 17–19 h awake, about 3.5 points in this model, slows responses by 20–30% "
+        "(Williamson & Feyer 2000), about 6% per point).",
     )
     error_per_point: float = Field(
         0.15,
         ge=0,
         description="Relative rise of the counting-error rate per alertness point below "
-        "alertness_full (est.).",
+        "alertness_full (est.: sleep loss raises error rates more than it slows responses; "
+        "about +50% at 17–19 h awake).",
+    )
+    grid_step_min: float = Field(
+        10.0,
+        gt=0,
+        le=60,
+        description="Fatigue, hazard and counting speed are evaluated once per step of this many "
+        "minutes (est.: alertness changes by well under a point in 10 minutes).",
     )
 
 
 class Health(Section):
-    """Health events among KPPS: hazard by fatigue, age and comorbidity."""
+    """Health events among KPPS: a hazard per hour on duty, raised by fatigue, age, comorbidity.
+
+    hazard = base × exp(fatigue_hazard_per_point × deficit + age_hazard_per_decade ×
+    (age − 40)/10) × comorbidity_hazard_ratio (if comorbid). Chosen once for Pemilu 2019,
+    Pemilu 2024 and Pilkada 2024 together (docs/calibration.md).
+    """
 
     base_ill_per_100k_h: float = Field(
-        0.2,
+        0.3,
         ge=0,
-        description="Hazard of falling ill per 100,000 rested, young, healthy workers per hour on "
-        "duty (calibrated once across Pemilu 2019/2024 and Pilkada 2024, docs/calibration.md).",
+        description="Health events per 100,000 KPPS-hours for a 40-year-old without "
+        "comorbidity at full alertness (calibrated once, docs/calibration.md).",
     )
     fatigue_hazard_per_point: float = Field(
-        0.35,
+        0.55,
         ge=0,
-        description="Log hazard increase per alertness point below alertness_full (calibrated, "
-        "docs/calibration.md).",
+        description="Log hazard increase per alertness point below alertness_full (calibrated "
+        "once, docs/calibration.md; facts §2.5: deaths and illness peak on polling day and the "
+        "night after).",
     )
     age_hazard_per_decade: float = Field(
-        0.6,
+        0.5,
         ge=0,
-        description="Log hazard increase per decade of age above 30 (most deaths aged 41–60, "
-        "facts §2.5; calibrated).",
+        description="Log hazard increase per decade of age (est.: cardiovascular event rates "
+        "roughly double per decade of adult age; facts §2.5: deaths concentrated at 41–60).",
     )
     comorbidity_share: float = Field(
         0.25,
         ge=0,
         le=1,
-        description="Share of workers with cardiovascular comorbidity before screening (est.: "
+        description="Share of workers with cardiovascular comorbidity without screening (est.: "
         "adult hypertension prevalence in Indonesia is about a third).",
     )
     comorbidity_hazard_ratio: float = Field(
         3.0,
         ge=1,
         description="Hazard ratio for workers with comorbidity (est.; facts §2.5: comorbidity "
-        "dominated the 2019 deaths).",
+        "(heart disease, hypertension, stroke) dominated the 2019 and 2024 deaths).",
     )
     severe_share: float = Field(
         0.03,
         ge=0,
         le=1,
-        description="Share of health events that are severe (death or critical) (facts §2.5: "
-        "deaths/sick 4.4% in 2019, 1.7% in 2024).",
+        description="Share of health events that are severe (death or critical) for a "
+        "40-year-old without comorbidity (calibrated once; facts §2.5: deaths per sick "
+        "worker 4.4% in 2019, 1.7% in 2024).",
+    )
+    severe_age_per_decade: float = Field(
+        0.5,
+        ge=0,
+        description="Log increase of the severe share per decade of age (est.: case fatality "
+        "of cardiovascular events rises with age; facts §2.5: deaths mostly aged 46–67).",
+    )
+    severe_comorbidity_ratio: float = Field(
+        2.0,
+        ge=1,
+        description="Multiplier of the severe share for workers with comorbidity (est.; facts "
+        "§2.5: most deaths had heart disease or hypertension).",
     )
 
 
@@ -110,7 +163,7 @@ class StaffPolicies(Section):
         ge=17,
         le=100,
         description="Maximum KPPS age (55 in Pemilu 2024, facts §2.4; not confirmed for Pilkada "
-        "2024, so none by default).",
+        "2024, so none by default). Older candidates are replaced by the next drawn.",
     )
     screening: bool = Field(
         True,
@@ -127,11 +180,16 @@ class StaffPolicies(Section):
     break_every_min: float | None = Field(
         None,
         gt=0,
-        description="Rotate each KPPS off for a break this often (null: no planned breaks).",
+        description="Rotate each KPPS off for a break this often, staggered so breaks spread "
+        "evenly (null: no planned breaks).",
     )
     break_length_min: float = Field(15.0, gt=0, description="Length of a planned break, minutes.")
     reserve_workers: int = Field(
-        0, ge=0, le=7, description="Extra trained workers on standby at the TPS."
+        0,
+        ge=0,
+        le=7,
+        description="Extra trained workers at the TPS all day: they cover breaks and a worker "
+        "who falls ill.",
     )
     replacement_delay_min: Distribution | None = Field(
         default_factory=lambda: Uniform(dist="uniform", low=60.0, high=180.0),
@@ -140,8 +198,12 @@ class StaffPolicies(Section):
     )
     split_counting_shift: bool = Field(
         False,
-        description="A fresh team of the same size takes over counting at close (costs a second "
-        "set of honoraria).",
+        description="A fresh team of the same size takes over at the start of counting and the "
+        "voting team goes home (costs a second set of honoraria).",
+    )
+    split_shift_wake: Clock = Field(
+        360,
+        description='When the fresh counting team woke after a normal night ("06:00", est.).',
     )
 
 
@@ -149,6 +211,13 @@ class Staff(Section):
     """KPPS at each TPS."""
 
     kpps_per_tps: int = Field(7, ge=1, le=20, description="KPPS per TPS (facts §2.1: 7).")
+    kpps_without_stage: int = Field(
+        1,
+        ge=0,
+        le=20,
+        description="KPPS who do not staff a service stage: the chair, who calls voters and "
+        "hands out ballots (facts §2.2).",
+    )
     age_years: Distribution = Field(
         default_factory=lambda: Triangular(dist="triangular", low=17.0, mode=38.0, high=65.0),
         description="Age of KPPS, years (est.: 17 minimum, facts §2.4; older workers common "
@@ -173,4 +242,6 @@ class Staff(Section):
         low = getattr(self.age_years, "low", getattr(self.age_years, "value", 0.0))
         if cap is not None and low is not None and low > cap:
             raise ValueError("policies.age_cap_years is below the youngest possible age")
+        if self.kpps_without_stage > self.kpps_per_tps:
+            raise ValueError("kpps_without_stage cannot exceed kpps_per_tps")
         return self

@@ -1,0 +1,123 @@
+"""Counting at each TPS: from the last voter's departure to the signed results.
+
+Counting starts at ``max(close, last voter leaves)``. The ballot papers
+(``ballots × voters who voted``) take ``seconds_per_ballot`` each for a full, fully alert
+team; the team's speed at time t is ``min(1, on duty / kpps_per_tps) / m(t)`` where
+``m = 1 + slowdown_per_point × mean deficit`` of the counting team, so the paper count ends
+when the speed integrates to the full-team minutes. Tally errors then arrive as a Poisson
+count with mean ``errors_per_1000_ballots × papers / 1000 × (1 + error_per_point × mean
+deficit during the count)``; each costs a recount. Recounts and the administration (forms,
+copies, Sirekap upload, sealing) take their drawn minutes times the fatigue multiplier at
+the end of the paper count, plus any counting pauses from incidents.
+
+The error count uses a pre-drawn Poisson process (cumulative Exp(1) gaps): the count is the
+number of points below the mean, so a lower mean never gives more errors on the same draws.
+Draws come from the stream ``counting`` (one vector per quantity, in TPS order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.scenario.resolved import Scenario
+from planner.sim.grid import FloatArray, IntArray, TimeGrid, accumulated, time_to_accumulate
+from planner.streams import named_rng
+
+MAX_ERRORS = 40
+"""Error points pre-drawn per TPS (the expected count is far below one)."""
+
+
+@dataclass(frozen=True)
+class CountDraws:
+    """Per-TPS counting draws."""
+
+    seconds_per_ballot: FloatArray
+    admin_min: FloatArray
+    error_points: FloatArray
+    """(tps, MAX_ERRORS) cumulative Exp(1) gaps: a unit-rate Poisson process."""
+    recount_min: FloatArray
+    """(tps, MAX_ERRORS) duration of each recount."""
+
+
+def draw_counting(scenario: Scenario, seed: int, replication: int) -> CountDraws:
+    """Draw every TPS's counting quantities for one replication."""
+    c = scenario.spec.counting
+    n = len(scenario.tps)
+    rng = named_rng(seed, replication, "counting")
+    sec = np.maximum(c.seconds_per_ballot.sample(rng, n), 0.0)
+    admin = np.maximum(c.admin_min.sample(rng, n), 0.0)
+    points = np.cumsum(rng.exponential(1.0, (n, MAX_ERRORS)), axis=1)
+    recount = np.maximum(c.recount_min.sample(rng, (n, MAX_ERRORS)), 0.0)
+    return CountDraws(sec, admin, points, recount)
+
+
+@dataclass(frozen=True)
+class CountResult:
+    """Per-TPS counting outcome (clock minutes)."""
+
+    start_min: FloatArray
+    papers_done_min: FloatArray
+    finish_min: FloatArray
+    papers: IntArray
+    errors: IntArray
+    recount_min: FloatArray
+    admin_min: FloatArray
+
+
+def full_team_minutes(papers: IntArray, draws: CountDraws) -> FloatArray:
+    """Minutes a full, fully alert team needs for the papers."""
+    return np.asarray(papers * draws.seconds_per_ballot / 60.0, dtype=np.float64)
+
+
+def count_tps(
+    scenario: Scenario,
+    grid: TimeGrid,
+    draws: CountDraws,
+    start_min: FloatArray,
+    papers: IntArray,
+    on_duty: FloatArray,
+    mean_deficit: FloatArray,
+    pause_min: FloatArray,
+) -> CountResult:
+    """Counting at every TPS.
+
+    `on_duty` and `mean_deficit` (tps, cells): the counting team's KPPS on duty and their mean
+    alertness deficit at each cell; `pause_min` (tps,): counting pauses from incidents.
+    """
+    spec = scenario.spec
+    fat = spec.staff.fatigue
+    c = spec.counting
+    slow = fat.slowdown_per_point if (fat.enabled and c.fatigue_applies) else 0.0
+    multiplier = 1.0 + slow * mean_deficit
+    speed = np.minimum(1.0, on_duty / spec.staff.kpps_per_tps) / multiplier
+    work = full_team_minutes(papers, draws)
+    done = time_to_accumulate(speed, grid, start_min, work)
+    span = done - start_min
+    deficit_time = accumulated(mean_deficit, grid, start_min, done)
+    rows = np.arange(len(start_min))
+    cell_at_start = grid.cell_of(start_min)
+    mean_def = np.where(
+        span > 0, deficit_time / np.where(span > 0, span, 1.0), mean_deficit[rows, cell_at_start]
+    )
+    err_factor = fat.error_per_point if (fat.enabled and c.fatigue_applies) else 0.0
+    expected_errors = c.errors_per_1000_ballots * papers / 1000.0 * (1.0 + err_factor * mean_def)
+    errors = (draws.error_points <= expected_errors[:, None]).sum(axis=1)
+    recount_cum = np.concatenate(
+        [np.zeros((len(start_min), 1)), np.cumsum(draws.recount_min, axis=1)], axis=1
+    )
+    recount = recount_cum[rows, errors]
+    m_end = multiplier[rows, grid.cell_of(np.where(np.isfinite(done), done, start_min))]
+    recount_t = recount * m_end
+    admin_t = draws.admin_min * m_end
+    finish = done + recount_t + admin_t + pause_min
+    return CountResult(
+        start_min=start_min,
+        papers_done_min=done,
+        finish_min=finish,
+        papers=papers,
+        errors=errors.astype(np.int64),
+        recount_min=recount_t,
+        admin_min=admin_t,
+    )

@@ -1,0 +1,310 @@
+"""The metric registry and the small per-replication aggregate (DESIGN §5).
+
+`METRICS` lists every summary metric `planner simulate` reports, in output order, with its
+unit, meaning and owner. Metrics owned by the incidents/logistics part report 0 with
+``"enabled": false`` until that part runs; it fills them through `DayResult.extras`:
+
+* ``extras["metrics"]``: {name: value} for this replication (names in `METRICS` or new ones),
+* ``extras["metrics_enabled"]``: {name: bool},
+* ``extras["per_tps"]`` / ``extras["per_district"]``: {column: array} extra table columns.
+
+`replication_result` turns one `DayResult` into a `ReplicationResult` of a few per-TPS and
+per-district arrays and scalars, so a worker returns kilobytes, never the event log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from planner.sim.day import DayResult
+from planner.sim.queueing import OUT_GAVE_UP, OUT_STRANDED, OUT_TURNED_AWAY, OUT_VOTED
+from planner.sim.voters import KIND_DPK
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+Owner = Literal["core", "incidents", "logistics", "counting"]
+
+LONG_WAIT_MIN = 30.0
+"""A wait longer than this counts as long (`share_wait_over_30min`; peers §A3: 6% of US
+in-person voters waited more than 30 minutes in 2018)."""
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One summary metric."""
+
+    name: str
+    unit: str
+    description: str
+    owner: Owner = "core"
+
+
+METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("voters_arrived", "voters", "Voters who came to a TPS (listed and DPK)."),
+    MetricSpec("voters_voted", "voters", "Voters who voted."),
+    MetricSpec(
+        "voters_gave_up", "voters", "Voters who left because the wait exceeded their patience."
+    ),
+    MetricSpec("dpk_turned_away", "voters", "Voters turned away because no ballot set was left."),
+    MetricSpec("voters_stranded", "voters", "Voters still queuing when a TPS could serve no one."),
+    MetricSpec("turnout", "share", "Voters who voted / voters on the lists (DPT + DPTb)."),
+    MetricSpec("wait_mean_min", "min", "Mean total queuing time of voters who voted."),
+    MetricSpec("wait_p95_min", "min", "95th percentile of queuing time over all voters who voted."),
+    MetricSpec(
+        "share_wait_over_30min",
+        "share",
+        "Share of voters who voted after queuing more than 30 min.",
+    ),
+    MetricSpec("queue_at_open", "voters", "Voters waiting per TPS when it opened (mean over TPS)."),
+    MetricSpec(
+        "voting_end_mean_clock_min", "clock min", "When the last voter left, mean over TPS."
+    ),
+    MetricSpec("tps_opened_late", "TPS", "TPS that opened after day.open.", "logistics"),
+    MetricSpec("open_delay_mean_min", "min", "Mean delay of opening over all TPS.", "logistics"),
+    MetricSpec("incidents_total", "incidents", "Incidents at TPS.", "incidents"),
+    MetricSpec("incidents_unresolved", "incidents", "Incidents never settled.", "incidents"),
+    MetricSpec("response_mean_min", "min", "Mean responder response time.", "incidents"),
+    MetricSpec("response_p90_min", "min", "90th percentile of response time.", "incidents"),
+    MetricSpec(
+        "fatigue_peak", "points", "Peak mean alertness deficit of the KPPS on duty, mean over TPS."
+    ),
+    MetricSpec("fatigue_peak_max", "points", "Peak mean alertness deficit at the most tired TPS."),
+    MetricSpec("staff_health_events", "workers", "KPPS who fell ill on duty."),
+    MetricSpec("staff_severe_events", "workers", "Of those, severe events (death or critical)."),
+    MetricSpec(
+        "staff_ill_per_100k",
+        "per 100k KPPS",
+        "Expected health events per 100,000 KPPS (sum of event probabilities).",
+    ),
+    MetricSpec(
+        "staff_severe_per_100k", "per 100k KPPS", "Expected severe events per 100,000 KPPS."
+    ),
+    MetricSpec(
+        "kpps_duty_hours_mean",
+        "h",
+        "Hours from KPPS arrival to the end of their work, mean over TPS.",
+    ),
+    MetricSpec(
+        "count_finish_mean_clock_min",
+        "clock min",
+        "Counting finish time, mean over TPS.",
+        "counting",
+    ),
+    MetricSpec(
+        "count_finish_p95_clock_min",
+        "clock min",
+        "95th percentile over TPS of the counting finish time.",
+        "counting",
+    ),
+    MetricSpec("count_finish_max_clock_min", "clock min", "Latest counting finish.", "counting"),
+    MetricSpec(
+        "tps_count_past_deadline",
+        "TPS",
+        "TPS whose counting ended after day.count_deadline.",
+        "counting",
+    ),
+    MetricSpec("count_recounts", "recounts", "Recounts forced by tally errors.", "counting"),
+    MetricSpec(
+        "logistics_late_tps",
+        "TPS",
+        "TPS whose kit arrived after setup should have started.",
+        "logistics",
+    ),
+    MetricSpec("ballot_short_tps", "TPS", "TPS short of ballots.", "logistics"),
+    MetricSpec(
+        "revote_risk_tps",
+        "TPS",
+        "Expected TPS needing a re-vote (sum of re-vote probabilities).",
+        "incidents",
+    ),
+)
+METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
+
+PER_TPS_COLUMNS: tuple[str, ...] = (
+    "voters_listed",
+    "voters_arrived",
+    "voters_voted",
+    "voters_gave_up",
+    "dpk_turned_away",
+    "wait_mean_min",
+    "wait_p95_min",
+    "share_wait_over_30min",
+    "queue_at_open",
+    "open_clock_min",
+    "voting_end_clock_min",
+    "count_finish_clock_min",
+    "count_recounts",
+    "fatigue_peak",
+    "staff_health_events",
+    "staff_ill_expected",
+)
+
+
+@dataclass
+class ReplicationResult:
+    """What one replication returns: scalars, per-TPS and per-district columns."""
+
+    replication: int
+    scalars: dict[str, float]
+    enabled: dict[str, bool]
+    per_tps: dict[str, FloatArray]
+    per_district: dict[str, FloatArray]
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def _percentile(values: FloatArray, q: float) -> float:
+    return float(np.percentile(values, q)) if len(values) else 0.0
+
+
+def replication_result(day: DayResult) -> ReplicationResult:
+    """Aggregate one replication (see the module docstring)."""
+    sc = day.scenario
+    spec = sc.spec
+    q = day.queue
+    arrival = day.voters.arrival_min
+    outcome = q.outcome
+    voted = outcome == OUT_VOTED
+    wait = q.wait_min(arrival)
+    n_voted = voted.sum(axis=1)
+    wait_sum = np.where(voted, wait, 0.0).sum(axis=1)
+    long_wait = (voted & (wait > LONG_WAIT_MIN)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wait_mean_tps = np.where(n_voted > 0, wait_sum / np.maximum(n_voted, 1), np.nan)
+        share_long_tps = np.where(n_voted > 0, long_wait / np.maximum(n_voted, 1), np.nan)
+        wait_p95_tps = np.nanpercentile(np.where(voted, wait, np.nan), 95, axis=1)
+    arrived = (outcome >= 0).sum(axis=1)
+    gave_up = (outcome == OUT_GAVE_UP).sum(axis=1)
+    turned = ((outcome == OUT_TURNED_AWAY) & (day.voters.kind == KIND_DPK)).sum(axis=1)
+    turned_all = (outcome == OUT_TURNED_AWAY).sum(axis=1)
+    stranded = (outcome == OUT_STRANDED).sum(axis=1)
+    open_min = day.opening.open_min
+    queue_open = ((arrival < open_min[:, None]) & (outcome >= 0)).sum(axis=1)
+    leave = np.where(np.isfinite(q.leave_min), q.leave_min, -np.inf)
+    voting_end = np.maximum(leave.max(axis=1), float(spec.day.close))
+    finish = day.counting.finish_min
+    st = day.staff
+    events = np.isfinite(st.ill_min).sum(axis=1)
+    severe = st.severe.sum(axis=1)
+    per_tps: dict[str, FloatArray] = {
+        "voters_listed": day.voters.listed.astype(np.float64),
+        "voters_arrived": arrived.astype(np.float64),
+        "voters_voted": n_voted.astype(np.float64),
+        "voters_gave_up": gave_up.astype(np.float64),
+        "dpk_turned_away": turned.astype(np.float64),
+        "wait_mean_min": wait_mean_tps,
+        "wait_p95_min": np.asarray(wait_p95_tps, dtype=np.float64),
+        "share_wait_over_30min": share_long_tps,
+        "queue_at_open": queue_open.astype(np.float64),
+        "open_clock_min": open_min.astype(np.float64),
+        "voting_end_clock_min": voting_end,
+        "count_finish_clock_min": finish.astype(np.float64),
+        "count_recounts": day.counting.errors.astype(np.float64),
+        "fatigue_peak": st.fatigue_peak.astype(np.float64),
+        "staff_health_events": events.astype(np.float64),
+        "staff_ill_expected": st.ill_expected.astype(np.float64),
+    }
+    all_waits = wait[voted]
+    total_voted = int(n_voted.sum())
+    workers = float(st.workers.sum())
+    delay = np.maximum(open_min - float(spec.day.open), 0.0)
+    scalars: dict[str, float] = {
+        "voters_arrived": float(arrived.sum()),
+        "voters_voted": float(total_voted),
+        "voters_gave_up": float(gave_up.sum()),
+        "dpk_turned_away": float(turned_all.sum()),
+        "voters_stranded": float(stranded.sum()),
+        "turnout": float(total_voted / max(int(day.voters.listed.sum()), 1)),
+        "wait_mean_min": float(wait_sum.sum() / total_voted) if total_voted else 0.0,
+        "wait_p95_min": _percentile(all_waits, 95),
+        "share_wait_over_30min": float(long_wait.sum() / total_voted) if total_voted else 0.0,
+        "queue_at_open": float(queue_open.mean()),
+        "voting_end_mean_clock_min": float(voting_end.mean()),
+        "tps_opened_late": float((open_min > float(spec.day.open)).sum()),
+        "open_delay_mean_min": float(delay.mean()),
+        "incidents_total": 0.0,
+        "incidents_unresolved": 0.0,
+        "response_mean_min": 0.0,
+        "response_p90_min": 0.0,
+        "fatigue_peak": float(st.fatigue_peak.mean()),
+        "fatigue_peak_max": float(st.fatigue_peak.max(initial=0.0)),
+        "staff_health_events": float(events.sum()),
+        "staff_severe_events": float(severe.sum()),
+        "staff_ill_per_100k": float(st.ill_expected.sum() / workers * 1e5) if workers else 0.0,
+        "staff_severe_per_100k": float(st.severe_expected.sum() / workers * 1e5)
+        if workers
+        else 0.0,
+        "kpps_duty_hours_mean": float(st.duty_hours.mean()),
+        "count_finish_mean_clock_min": float(finish.mean()),
+        "count_finish_p95_clock_min": _percentile(finish, 95),
+        "count_finish_max_clock_min": float(finish.max(initial=0.0)),
+        "tps_count_past_deadline": float((finish > float(spec.day.count_deadline)).sum()),
+        "count_recounts": float(day.counting.errors.sum()),
+        "logistics_late_tps": 0.0,
+        "ballot_short_tps": 0.0,
+        "revote_risk_tps": 0.0,
+    }
+    enabled = {m.name: _enabled(m, day) for m in METRICS}
+    scalars.update({k: float(v) for k, v in day.extras.get("metrics", {}).items()})
+    enabled.update(day.extras.get("metrics_enabled", {}))
+    for k in scalars:
+        enabled.setdefault(k, True)
+    for name, is_on in enabled.items():
+        if not is_on:
+            scalars[name] = 0.0
+    per_tps.update(day.extras.get("per_tps", {}))
+    per_district = district_columns(day, wait, voted, per_tps)
+    per_district.update(day.extras.get("per_district", {}))
+    return ReplicationResult(day.replication, scalars, enabled, per_tps, per_district)
+
+
+def _enabled(metric: MetricSpec, day: DayResult) -> bool:
+    if metric.owner == "incidents":
+        return day.incidents_on
+    if metric.owner == "logistics":
+        return day.logistics_on
+    if metric.owner == "counting":
+        return day.counting_on
+    return True
+
+
+def district_columns(
+    day: DayResult, wait: FloatArray, voted: np.ndarray, per_tps: dict[str, FloatArray]
+) -> dict[str, FloatArray]:
+    """Per-kecamatan aggregates of one replication."""
+    tps = day.scenario.tps
+    d = tps.district
+    n_d = len(tps.district_names)
+
+    def total(col: FloatArray) -> FloatArray:
+        return np.bincount(d, weights=col, minlength=n_d).astype(np.float64)
+
+    count_tps = np.bincount(d, minlength=n_d).astype(np.float64)
+    voted_n = total(per_tps["voters_voted"])
+    wait_total = total(np.where(voted, wait, 0.0).sum(axis=1))
+    long_total = total((voted & (wait > LONG_WAIT_MIN)).sum(axis=1).astype(np.float64))
+    finish = per_tps["count_finish_clock_min"]
+    finish_max = np.full(n_d, -np.inf)
+    np.maximum.at(finish_max, d, finish)
+    p95 = np.zeros(n_d)
+    for k in range(n_d):
+        w = wait[d == k][voted[d == k]]
+        p95[k] = _percentile(w, 95)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "tps": count_tps,
+            "voters_listed": total(per_tps["voters_listed"]),
+            "voters_arrived": total(per_tps["voters_arrived"]),
+            "voters_voted": voted_n,
+            "voters_gave_up": total(per_tps["voters_gave_up"]),
+            "wait_mean_min": np.where(voted_n > 0, wait_total / np.maximum(voted_n, 1), 0.0),
+            "wait_p95_min": p95,
+            "share_wait_over_30min": np.where(
+                voted_n > 0, long_total / np.maximum(voted_n, 1), 0.0
+            ),
+            "count_finish_mean_clock_min": total(finish) / np.maximum(count_tps, 1),
+            "count_finish_max_clock_min": finish_max,
+            "fatigue_peak": total(per_tps["fatigue_peak"]) / np.maximum(count_tps, 1),
+            "staff_health_events": total(per_tps["staff_health_events"]),
+        }

@@ -105,7 +105,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if self.low > self.high:
-            raise ValueError(f"low ({self.low}) must be ≤ high ({self.high})")
+            raise ValueError(f"low ({self.low:g}) must be ≤ high ({self.high:g})")
         return self
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> FloatArray:
@@ -128,7 +128,8 @@ class Triangular(_Dist):
     def _ordered(self) -> Triangular:
         if not self.low <= self.mode <= self.high:
             raise ValueError(
-                f"need low ≤ mode ≤ high, got low={self.low}, mode={self.mode}, high={self.high}"
+                f"need low ≤ mode ≤ high, got low={self.low:g}, mode={self.mode:g}, "
+                f"high={self.high:g}"
             )
         if self.low == self.high:
             raise ValueError("low and high must differ (use a plain number for a fixed value)")

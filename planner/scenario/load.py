@@ -261,7 +261,7 @@ def _plain(err: Any) -> str:
     }
     if kind in bounds:
         sign, key = bounds[kind]
-        return f"must be {sign} {ctx.get(key)}{got}"
+        return f"must be {sign} {_shown(ctx.get(key))}{got}"
     if kind in ("too_short", "string_too_short") and ctx.get("min_length") == 1:
         return "must not be empty"
     if kind == "too_short":
@@ -287,6 +287,8 @@ def _shown(value: Any) -> str:
         return "a mapping"
     if isinstance(value, str):
         return repr(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # a bound of 1.0 reads "≤ 1"
     return str(value)
 
 

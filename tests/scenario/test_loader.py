@@ -242,7 +242,7 @@ def test_override_error_says_it_came_from_set(write: Writer) -> None:
     """A bad value set by --set is reported at its YAML path and blamed on the override."""
     msg = _error(write(), ["voters.turnout=1.5"])
     assert msg.endswith(
-        "voters.turnout: must be ≤ 1.0, got 1.5 (value from --set voters.turnout=1.5)"
+        "voters.turnout: must be ≤ 1, got 1.5 (value from --set voters.turnout=1.5)"
     )
 
 

@@ -4,14 +4,36 @@ Public API (importable from a notebook)::
 
     import planner
     sc = planner.load_scenario("scenarios/balikpapan-2024.yaml", overrides=["voters.turnout=0.7"])
+    result = planner.simulate(sc, replications=20, seed=1, workers=2)
+    result.summary["metrics"]["wait_mean_min"]      # {"mean": …, "ci95_low": …, …}
+    result.to_pandas()                              # per-TPS table (needs pandas)
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from planner.errors import InfeasibleError, PlanError, ScenarioError, UserError
 from planner.scenario.load import load_scenario
 
 __version__ = "0.1.0"
+
+
+def simulate(
+    scenario: Any,
+    replications: int = 20,
+    seed: int | None = None,
+    workers: int = 1,
+    **options: Any,
+) -> Any:
+    """Simulate polling day (`planner simulate`); returns a `SimulationResult`.
+
+    `scenario` is a path or a loaded scenario; further options (`plan`, `overrides`,
+    `engine`, `progress`) as in `planner.experiment.run.simulate`.
+    """
+    from planner.experiment.run import simulate as run_simulate
+
+    return run_simulate(scenario, replications=replications, seed=seed, workers=workers, **options)
 
 __all__ = [
     "InfeasibleError",
@@ -20,4 +42,5 @@ __all__ = [
     "UserError",
     "__version__",
     "load_scenario",
+    "simulate",
 ]

@@ -290,3 +290,142 @@ def demo(
         result.run_dir, no_report=no_report, lang=options.lang, open_report=open_report
     )
     click.echo(f"wrote {path or result.run_dir}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "-r",
+    "--replications",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Simulated polling days (Monte Carlo replications).",
+)
+@click.option("--seed", type=int, default=None, help="Override the scenario seed.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes to run replications on (results are identical for any number).",
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Deployment plan CSV from planner optimise (default: the policy-default plan).",
+)
+@click.option(
+    "--trace",
+    "trace_tps",
+    default=None,
+    metavar="TPS_ID",
+    help="Also write trace.csv: every event at this TPS in replication 0.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(("batch", "reference")),
+    default="batch",
+    show_default=True,
+    help="Voter engine: batch (arrays, fast) or reference (SimPy, event by event; same results).",
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout.")
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+@click.option(
+    "--lang",
+    type=click.Choice(("id", "en"), case_sensitive=False),
+    default="en",
+    show_default=True,
+    help="Language of the report.",
+)
+@click.option("--open", "open_report", is_flag=True, help="Open the report in a web browser.")
+@set_option
+@handle_errors
+def simulate(
+    scenario: Path,
+    replications: int,
+    seed: int | None,
+    workers: int,
+    plan_file: Path | None,
+    trace_tps: str | None,
+    engine: str,
+    out: Path | None,
+    as_json: bool,
+    no_report: bool,
+    lang: str,
+    open_report: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Simulate polling day: queues, KPPS fatigue and health, counting (Monte Carlo).
+
+    Writes a run folder with summary.json (every metric as a mean with its 95% interval),
+    per_tps.csv, per_district.csv, manifest.json and, with --trace, trace.csv.
+
+    \b
+    Example:
+      planner simulate scenarios/balikpapan-2024.yaml -r 40 --workers 2 --trace TPS-0001
+    """
+    from planner.experiment.run import run_replications
+    from planner.report.files import RunFolder, default_run_dir
+    from planner.report.options import finish_report
+    from planner.report.terminal import Progress, format_table
+    from planner.scenario.load import load_scenario
+    from planner.scenario.plan import read_plan
+    from planner.sim.day import Engine, trace_day
+    from planner.sim.metrics import headline_rows
+
+    sc = load_scenario(scenario, overrides)
+    plan = read_plan(plan_file, sc) if plan_file is not None else None
+    run_seed = sc.seed if seed is None else seed
+    log = trace_day(sc, run_seed, trace_tps, plan=plan) if trace_tps is not None else None
+    run = RunFolder(out or default_run_dir(sc.name, "simulate"), "simulate")
+    run.start(
+        sc.name,
+        sc.digest(),
+        run_seed,
+        sc.spec_data(),
+        sc.tps.to_csv(),
+        extra={
+            "replications": replications,
+            "workers": workers,
+            "engine": engine,
+            "plan": str(plan_file) if plan_file else None,
+            "trace_tps": trace_tps,
+            "overrides": list(overrides),
+            "streams": "SeedSequence(seed, spawn_key=(replication, crc32(name), *keys))",
+        },
+    )
+    voter_engine: Engine = "reference" if engine == "reference" else "batch"
+    try:
+        with Progress("replications", replications) as bar:
+            result = run_replications(
+                sc,
+                replications,
+                run_seed,
+                workers,
+                plan,
+                voter_engine,
+                progress=lambda done, total: bar.advance(),
+            )
+        run.write_json("summary.json", result.summary)
+        run.write_text("per_tps.csv", result.per_tps_csv())
+        run.write_text("per_district.csv", result.per_district_csv())
+        if log is not None:
+            run.write_text("trace.csv", log.to_csv())
+    except BaseException as exc:
+        run.finish("failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    run.finish("ok")
+    if as_json:
+        emit_json(result.summary)
+    else:
+        title = f"{sc.name}: {replications} replications, seed {run_seed}"
+        rows = headline_rows(result.summary)
+        click.echo(format_table(["metric", "mean", "95% interval"], rows, title=title))
+    path = finish_report(
+        run.path, no_report=no_report, lang=lang.lower(), open_report=open_report
+    )
+    click.echo(f"wrote {path or run.path}", err=as_json)

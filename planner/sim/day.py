@@ -175,6 +175,24 @@ def simulate_day(
     return result
 
 
+def trace_day(
+    scenario: Scenario, seed: int, tps_id: str, replication: int = 0, plan: Plan | None = None
+) -> EventLog:
+    """The full event log of one TPS in one replication (``simulate --trace``)."""
+    from planner.errors import UserError
+
+    try:
+        i = scenario.tps.index_of(tps_id)
+    except KeyError:
+        examples = ", ".join(scenario.tps.tps_id[:3])
+        raise UserError(
+            f"--trace: no TPS with id {tps_id!r} in the scenario; ids look like {examples}"
+        ) from None
+    result = simulate_day(scenario, seed, replication, plan, trace_tps=i)
+    assert result.log is not None
+    return result.log
+
+
 # --- step 1 ---------------------------------------------------------------------------
 def open_and_ballots(scenario: Scenario, seed: int, replication: int) -> Opening:
     """Opening times and ballot sets (extension point: logistics)."""

@@ -308,3 +308,49 @@ def district_columns(
             "fatigue_peak": total(per_tps["fatigue_peak"]) / np.maximum(count_tps, 1),
             "staff_health_events": total(per_tps["staff_health_events"]),
         }
+
+
+HEADLINE: tuple[str, ...] = (
+    "voters_arrived",
+    "voters_voted",
+    "voters_gave_up",
+    "wait_mean_min",
+    "wait_p95_min",
+    "share_wait_over_30min",
+    "tps_opened_late",
+    "incidents_total",
+    "response_mean_min",
+    "fatigue_peak",
+    "staff_health_events",
+    "count_finish_mean_clock_min",
+    "count_finish_p95_clock_min",
+    "revote_risk_tps",
+)
+"""The metrics `planner simulate` prints (all of them are in summary.json)."""
+
+
+def format_value(name: str, value: float) -> str:
+    """A metric value for people: clock times as HH:MM, shares as %, counts rounded."""
+    from planner.scenario.clock import format_clock
+
+    unit = next((m.unit for m in METRICS if m.name == name), "")
+    if unit == "clock min":
+        return format_clock(value)
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def headline_rows(summary: dict[str, Any]) -> list[list[str]]:
+    """Rows (metric, mean, 95% interval) of the headline metrics that are enabled."""
+    rows: list[list[str]] = []
+    for name in HEADLINE:
+        m = summary["metrics"].get(name)
+        if m is None or not m.get("enabled", True):
+            continue
+        low = format_value(name, m["ci95_low"])
+        high = format_value(name, m["ci95_high"])
+        rows.append([name, format_value(name, m["mean"]), f"{low} – {high}"])
+    return rows

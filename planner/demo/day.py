@@ -63,6 +63,8 @@ class DemoDay:
 
     story: DayStory
     log: EventLog
+    voter_waits: np.ndarray
+    """Wait (minutes) of every voter who voted at the traced TPS."""
 
 
 def apply_late_kits(
@@ -129,10 +131,12 @@ def simulate_demo_day(
     *,
     replication: int = 0,
     plan: Plan | None = None,
+    traced: list[int] | None = None,
 ) -> DemoDay:
     """One replication with the injects, told as a `DayStory` about `subject`.
 
-    Without a plan the responders stand as the policy-default plan puts them.
+    Without a plan the responders stand as the policy-default plan puts them. `traced` are
+    the TPS rows whose queue is kept as a step function (default: the subject's TPS).
     """
     spec = scenario.spec
     tps = scenario.tps
@@ -187,7 +191,7 @@ def simulate_demo_day(
     # 5. the voter flow
     inputs = sim_day.queue_inputs(scenario, grid, voters, opening, disrupt, voting)
     queue = run_batch(inputs)
-    subject_rows = _subject_rows(scenario, subject_kind, subject)
+    subject_rows = traced or _subject_rows(scenario, subject_kind, subject)
     log = EventLog()
     run_reference(inputs, [subject_rows[0]], log.add)
     # 6. counting and health
@@ -238,7 +242,8 @@ def simulate_demo_day(
         district_results_min=_district_results(scenario, returned),
         trace=[(float(t), w, what, d) for t, w, what, d in log.sorted_rows()],
     )
-    return DemoDay(story=story, log=log)
+    waits = queue.wait_min(voters.arrival_min)[subject_rows]
+    return DemoDay(story=story, log=log, voter_waits=waits[np.isfinite(waits)])
 
 
 def _subject_rows(scenario: Scenario, kind: str, subject: str) -> list[int]:

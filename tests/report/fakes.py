@@ -338,3 +338,31 @@ def demo_run(root: Path) -> Path:
     save_story(demo_story(False), run.path / "story_without_injects.json")
     run.finish()
     return run.path
+
+
+def simulate_run_real(root: Path) -> Path:
+    """A simulate run folder of the bundled 20-TPS training scenario (summary values made
+    up), so the report's one-day re-run has a real scenario to simulate."""
+    sc = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "training-small.yaml")
+    run = RunFolder(root / "sim-real", "simulate")
+    run.start(sc.name, sc.digest(), sc.seed, sc.spec_data(), tps_csv=sc.tps.to_csv())
+    rng = np.random.default_rng(1)
+    rows = []
+    for i, tps_id in enumerate(sc.tps.tps_id):
+        rows.append(
+            [tps_id, sc.tps.district_names[sc.tps.district[i]], float(rng.gamma(2, 8)), 0.1, 2.0]
+        )
+    run.write_text(
+        "per_tps.csv",
+        _csv(
+            ["tps_id", "district", "wait_mean_min", "share_wait_over_30min", "voters_gave_up"],
+            rows,
+        ),
+    )
+    metrics = {m: {"mean": 1.0, "ci95_low": 0.9, "ci95_high": 1.1, "n": 4} for m in METRICS}
+    run.write_json(
+        "summary.json",
+        {"scenario": sc.name, "replications": 4, "seed": sc.seed, "metrics": metrics},
+    )
+    run.finish()
+    return run.path

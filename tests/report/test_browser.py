@@ -17,7 +17,15 @@ import pytest
 from planner.report.build import write_report
 
 from .chromium import Chromium, PageCheck, find_chromium
-from .fakes import compare_run, demo_run, frontier_run, optimise_run, plan_loop_run, simulate_run
+from .fakes import (
+    compare_run,
+    demo_run,
+    frontier_run,
+    optimise_run,
+    plan_loop_run,
+    simulate_run,
+    simulate_run_real,
+)
 
 CHROMIUM = find_chromium()
 
@@ -68,8 +76,10 @@ def real_demo_run(root: Path) -> Path:
     )
     return run_demo(options).run_dir
 
+
 REPORTS: dict[str, tuple[RunMaker, int]] = {
     "simulate": (simulate_run, 5),
+    "simulate-real": (simulate_run_real, 5),
     "optimise": (optimise_run, 4),
     "frontier": (frontier_run, 1),
     "compare": (compare_run, 1),

@@ -90,3 +90,17 @@ def test_unknown_command_gets_generic_report(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text('{"command": "mystery", "status": "ok"}')
     text = render_report(tmp_path, "en")
     assert "Run report: mystery" in text and "<h2>Run details</h2>" in text
+
+
+def test_simulate_report_re_runs_one_day(tmp_path: Path) -> None:
+    from .fakes import simulate_run_real
+
+    run_dir = simulate_run_real(tmp_path)
+    text = render_report(run_dir, "en")
+    queues = text.split("<h2>Queues through the day</h2>")[1].split("</section>")[0]
+    assert "data:image/svg+xml" in queues, queues[:500]
+    assert "replication 0, seed 7" in queues
+    staff = text.split("<h2>Poll workers: fatigue and health</h2>")[1].split("</section>")[0]
+    assert "Fatigue of the seven KPPS at" in staff
+    waits = text.split("<h2>Waiting times</h2>")[1].split("</section>")[0]
+    assert "Wait of each voter in one simulated day" in waits

@@ -53,6 +53,7 @@ COL_OVER30 = ("share_wait_over_30min",)
 COL_GAVE_UP = ("voters_gave_up",)
 COL_VOTED = ("voters_voted",)
 COL_OPEN_DELAY = ("open_delay_min", "open_delay_mean_min")
+COL_OPEN_CLOCK = ("open_clock_min",)
 COL_COUNT_END = ("count_finish_clock_min", "count_finish_mean_clock_min")
 COL_INCIDENTS = ("incidents", "incidents_total")
 COL_HEALTH = ("health_events", "staff_health_events")
@@ -63,6 +64,7 @@ COL_FATIGUE = ("fatigue_peak",)
 def build(run: RunData, tr: Translator) -> list[Part]:
     """All sections of a simulate report, in reading order."""
     per_tps = run.csv("per_tps.csv")
+    add_open_delay(run, per_tps)
     per_district = run.csv("per_district.csv")
     trace, trace_error = load_day_trace(run, per_tps)
     return [
@@ -75,6 +77,27 @@ def build(run: RunData, tr: Translator) -> list[Part]:
         logistics_part(run, tr, per_tps),
         attention_part(tr, per_tps),
         districts_part(tr, per_district),
+    ]
+
+
+def add_open_delay(run: RunData, per_tps: CsvTable | None) -> None:
+    """Give per_tps an ``open_delay_min`` column from ``open_clock_min`` and day.open."""
+    if per_tps is None or per_tps.first(*COL_OPEN_DELAY) or not per_tps.first(*COL_OPEN_CLOCK):
+        return
+    import yaml
+
+    from planner.scenario.clock import parse_clock
+
+    day_open = 420.0
+    path = run.file("scenario.resolved.yaml")
+    if path.is_file():
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = (data.get("day") or {}).get("open")
+        if text is not None:
+            day_open = float(parse_clock(text))
+    opens = per_tps.num(COL_OPEN_CLOCK[0])
+    per_tps.columns["open_delay_min"] = [
+        "" if math.isnan(v) else f"{max(0.0, v - day_open):.3f}" for v in opens
     ]
 
 

@@ -77,9 +77,25 @@ def real_demo_run(root: Path) -> Path:
     return run_demo(options).run_dir
 
 
+def real_simulate_run(root: Path) -> Path:
+    """`planner simulate` on the 20-TPS training scenario (2 replications), no report."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    out = root / "simulate-cli"
+    scenario = TRAINING.parent / "training-small.yaml"
+    result = CliRunner().invoke(
+        main, ["simulate", str(scenario), "--replications", "2", "--out", str(out), "--no-report"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
 REPORTS: dict[str, tuple[RunMaker, int]] = {
     "simulate": (simulate_run, 5),
     "simulate-real": (simulate_run_real, 5),
+    "simulate-cli": (real_simulate_run, 6),
     "optimise": (optimise_run, 4),
     "frontier": (frontier_run, 1),
     "compare": (compare_run, 1),

@@ -49,7 +49,7 @@ class Section(BaseModel):
 
 def _accepts_bool(annotation: Any) -> bool:
     """True when `annotation` is bool or a union/annotation that contains bool."""
-    if annotation is bool:
+    if annotation is bool or annotation is Any or annotation is object:
         return True
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType, typing.Annotated):

@@ -29,10 +29,13 @@ from .fakes import (
 
 CHROMIUM = find_chromium()
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium is not installed (apt-get install chromium; .ci/run does this in CI)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium is not installed (apt-get install chromium; .ci/run does this in CI)",
+    ),
+]
 
 MIN_PLOT_PX = 200
 """A decoded plot is at least this wide and a third of it high (ours are ~690 × 230+)."""

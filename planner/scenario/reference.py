@@ -16,7 +16,8 @@ from pydantic.fields import FieldInfo
 
 from planner.scenario.clock import CLOCK_PATTERN, format_clock
 from planner.scenario.distributions import _Dist
-from planner.scenario.load import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, _models_in
+from planner.scenario.load import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from planner.scenario.messages import models_in
 from planner.scenario.schema import ScenarioSpec
 from planner.scenario.sections.security import Security, default_security
 
@@ -242,7 +243,7 @@ def _models() -> list[tuple[type[BaseModel], str]]:
             key = f"{path}.{name}" if path else name
             if _is_list(field.annotation):
                 key += "[]"
-            for inner in _models_in(field.annotation):
+            for inner in models_in(field.annotation):
                 visit(inner, key)
 
     visit(ScenarioSpec, "")

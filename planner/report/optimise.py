@@ -157,9 +157,23 @@ def default_part(
     base = default_plan(scenario)
     base_people = personnel_by_agency(scenario, base)
     base_cost = cost_by_agency(scenario, base_people)
+    given = info.get("policy_default")
+    if isinstance(given, dict):  # the optimiser's own evaluation of the default, when written
+        base_people = {k: int(v) for k, v in _agency_map(given.get("personnel")).items()}
+        base_cost = {k: int(v) for k, v in _agency_map(given.get("cost_idr")).items()}
     people = _agency_map(info.get("personnel"))
     cost = _agency_map(info.get("cost_idr"))
     rows: list[list[object]] = []
+    if isinstance(given, dict) and isinstance(info.get("objective"), int | float):
+        b_obj = given.get("objective")
+        rows.append(
+            [
+                tr("objective"),
+                float(info["objective"]),
+                b_obj,
+                float(info["objective"]) - float(b_obj) if isinstance(b_obj, int | float) else None,
+            ]
+        )
     for agency in sorted(set(base_people) | set(people)):
         p, b = people.get(agency), float(base_people.get(agency, 0))
         rows.append([f"{tr('personnel')}: {agency}", p, b, None if p is None else p - b])
@@ -224,7 +238,8 @@ def map_part(run: RunData, tr: Translator, plan_csv: CsvTable | None) -> Part:
 
 # ---- frontier ----------------------------------------------------------------------------
 
-FRONTIER_BUDGET = ("budget_idr", "total_budget_idr", "budget")
+FRONTIER_BUDGET = ("budget_idr", "total_budget_idr", "cost_total_idr")
+"""x axis: the swept budget in rupiah; for a scale sweep (budget_scale) the plan's total cost."""
 FRONTIER_HARM = ("objective", "harm", "risk")
 
 
@@ -251,6 +266,10 @@ def build_frontier(run: RunData, tr: Translator) -> list[Part]:
     harm = table.num(col_h)
     ok = np.isfinite(budget) & np.isfinite(harm)
     marginal = marginal_values(budget[ok], harm[ok])
+    given = table.first("marginal_harm_per_billion_idr")
+    if given is not None and col_b == "budget_idr":  # the optimiser's own, same definition
+        values = table.num(given)[ok][np.argsort(budget[ok])][1:]
+        marginal = np.where(np.isfinite(values), values, marginal)
     labels = [tr("marginal", v=tr.number(v, 1)) if math.isfinite(v) else "" for v in marginal]
     sim_low = table.first("sim_ci95_low")
     sim_high = table.first("sim_ci95_high")

@@ -162,6 +162,8 @@ def optimise_run(root: Path) -> Path:
     run.write_text("plan.csv", plan_to_csv(sc, plan))
     people = personnel_by_agency(sc, plan)
     cost = cost_by_agency(sc, people)
+    base_people = personnel_by_agency(sc, base)
+    base_cost = cost_by_agency(sc, base_people)
     run.write_json(
         "plan.json",
         {
@@ -173,6 +175,11 @@ def optimise_run(root: Path) -> Path:
             "budget_idr": {a: 2 * c + 1 for a, c in cost.items()},
             "personnel": people,
             "solve_seconds": 0.4,
+            "policy_default": {
+                "objective": 20.0,
+                "cost_idr": {**base_cost, "total": sum(base_cost.values())},
+                "personnel": base_people,
+            },
         },
     )
     run.finish()

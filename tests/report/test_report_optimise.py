@@ -26,6 +26,10 @@ def test_optimise_report_sections(tmp_path: Path) -> None:
     assert "OPTIMAL" in text
     assert "Not available" not in text
     assert text.count("data:image/") >= 4
+    default = text.split("<h2>The plan against the policy default</h2>")[1].split("</table>")[0]
+    # objective 12.5 against the default's 20.0; police 28 against 26
+    assert '<td>objective (risk-weighted harm)</td><td class="num">12.5</td>' in default
+    assert '<td class="num">-7.50</td>' in default
 
 
 def test_frontier_report_marks_marginal_values(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Counting starts at ``max(close, last voter leaves)``. The ballot papers
 (``ballots × voters who voted``) take ``seconds_per_ballot`` each for a full, fully alert
-team; the team's speed at time t is ``min(1, on duty / kpps_per_tps) / m(t)`` where
+team; the team's speed at time t is ``min(1, max(1, on duty) / kpps_per_tps) / m(t)`` where
 ``m = 1 + slowdown_per_point × mean deficit`` of the counting team, so the paper count ends
 when the speed integrates to the full-team minutes. Tally errors then arrive as a Poisson
 count with mean ``errors_per_1000_ballots × papers / 1000 × (1 + error_per_point × mean
@@ -91,7 +91,8 @@ def count_tps(
     c = spec.counting
     slow = fat.slowdown_per_point if (fat.enabled and c.fatigue_applies) else 0.0
     multiplier = 1.0 + slow * mean_deficit
-    speed = np.minimum(1.0, on_duty / spec.staff.kpps_per_tps) / multiplier
+    # at least one person counts: with the whole team gone the PPS would send someone
+    speed = np.clip(on_duty, 1.0, spec.staff.kpps_per_tps) / spec.staff.kpps_per_tps / multiplier
     work = full_team_minutes(papers, draws)
     done = time_to_accumulate(speed, grid, start_min, work)
     span = done - start_min

@@ -72,10 +72,14 @@ def _edges_cumulative(rate: FloatArray, grid: TimeGrid) -> FloatArray:
 def _value_at(cum: FloatArray, rate: FloatArray, grid: TimeGrid, t: FloatArray) -> FloatArray:
     """∫ rate from the grid start to `t` per row (times before the grid count as its start)."""
     t = np.maximum(t, grid.start_min)
-    g = grid.cell_of(t)
+    finite = np.isfinite(t)
+    t_safe = np.where(finite, t, grid.end_min)
+    g = grid.cell_of(t_safe)
     rows = np.arange(len(t))
     lo = grid.start_min + grid.step_min * g
-    return np.asarray(cum[rows, g] + rate[rows, g] * (t - lo), dtype=np.float64)
+    value = cum[rows, g] + rate[rows, g] * (t_safe - lo)
+    forever = np.where(rate[:, -1] > 0, np.inf, cum[:, -1])
+    return np.asarray(np.where(finite, value, forever), dtype=np.float64)
 
 
 def accumulated(

@@ -173,7 +173,10 @@ def replication_result(day: DayResult) -> ReplicationResult:
     with np.errstate(invalid="ignore", divide="ignore"):
         wait_mean_tps = np.where(n_voted > 0, wait_sum / np.maximum(n_voted, 1), np.nan)
         share_long_tps = np.where(n_voted > 0, long_wait / np.maximum(n_voted, 1), np.nan)
-        wait_p95_tps = np.nanpercentile(np.where(voted, wait, np.nan), 95, axis=1)
+        wait_p95_tps = np.full(len(n_voted), np.nan)
+        has = n_voted > 0
+        if has.any():
+            wait_p95_tps[has] = np.nanpercentile(np.where(voted, wait, np.nan)[has], 95, axis=1)
     arrived = (outcome >= 0).sum(axis=1)
     gave_up = (outcome == OUT_GAVE_UP).sum(axis=1)
     turned = ((outcome == OUT_TURNED_AWAY) & (day.voters.kind == KIND_DPK)).sum(axis=1)

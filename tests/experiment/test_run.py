@@ -1,0 +1,119 @@
+"""Replications: identical results for any number of workers, the summary contract, the API."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import planner
+from planner.errors import UserError
+from planner.experiment.run import ColumnMeans, run_replications
+from planner.scenario.load import load_scenario
+from planner.sim.day import simulate_day
+from planner.sim.metrics import METRIC_NAMES, replication_result
+
+SCENARIO = """\
+name: experiment test
+seed: 5
+region:
+  name: Kota Uji
+  districts:
+    - {name: Alpha, villages: 2, tps: 5, voters: 2600}
+    - {name: Beta, villages: 1, tps: 3, voters: 1500}
+incidents: {enabled: false}
+logistics: {enabled: false}
+"""
+
+DESIGN_METRICS = ["voters_arrived", "voters_voted", "voters_gave_up", "wait_mean_min", "wait_p95_min", "share_wait_over_30min", "tps_opened_late", "open_delay_mean_min", "incidents_total", "incidents_unresolved", "response_mean_min", "response_p90_min", "fatigue_peak", "staff_health_events", "count_finish_mean_clock_min", "count_finish_p95_clock_min", "logistics_late_tps", "ballot_short_tps", "revote_risk_tps"]
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    return path
+
+
+def test_one_and_two_workers_give_identical_results(scenario_file: Path) -> None:
+    """Same seed → the same summary, per-TPS and per-district tables with 1 or 2 workers."""
+    sc = load_scenario(scenario_file)
+    one = run_replications(sc, 5, seed=3, workers=1)
+    two = run_replications(sc, 5, seed=3, workers=2)
+    assert one.summary == two.summary
+    assert one.per_tps_csv() == two.per_tps_csv()
+    assert one.per_district_csv() == two.per_district_csv()
+    other = run_replications(sc, 5, seed=4, workers=2)
+    assert other.summary["metrics"]["wait_mean_min"] != one.summary["metrics"]["wait_mean_min"]
+
+
+def test_summary_contract(scenario_file: Path) -> None:
+    """summary.json holds every DESIGN §5 metric as mean, ci95_low, ci95_high, n."""
+    sc = load_scenario(scenario_file)
+    res = run_replications(sc, 4, seed=1)
+    s = res.summary
+    assert (s["scenario"], s["replications"], s["seed"]) == ("experiment test", 4, 1)
+    for name in DESIGN_METRICS:
+        m = s["metrics"][name]
+        assert set(m) >= {"mean", "ci95_low", "ci95_high", "n"}
+        assert m["n"] == 4
+        assert m["ci95_low"] <= m["mean"] <= m["ci95_high"]
+    assert list(s["metrics"])[: len(METRIC_NAMES)] == list(METRIC_NAMES)
+    for name in ("incidents_total", "response_mean_min", "logistics_late_tps", "revote_risk_tps"):
+        assert s["metrics"][name]["enabled"] is False
+        assert s["metrics"][name]["mean"] == 0.0
+    assert s["metrics"]["wait_mean_min"]["enabled"] is True
+    reps = [r["wait_mean_min"] for r in res.replication_metrics]
+    assert s["metrics"]["wait_mean_min"]["mean"] == pytest.approx(np.mean(reps))
+    assert len(res.per_tps["tps_id"]) == 8
+    assert res.per_district["district"] == ["Alpha", "Beta"]
+
+
+def test_per_tps_means_are_the_means_of_replications(scenario_file: Path) -> None:
+    """per_tps.csv values are means over replications of each replication's TPS values."""
+    sc = load_scenario(scenario_file)
+    res = run_replications(sc, 3, seed=2)
+    direct = [replication_result(simulate_day(sc, 2, r)).per_tps for r in range(3)]
+    want = np.mean([d["count_finish_clock_min"] for d in direct], axis=0)
+    np.testing.assert_allclose(res.per_tps["count_finish_clock_min"], want)
+
+
+def test_replication_results_are_small() -> None:
+    """A worker returns kilobytes per replication, not the voters or the event log."""
+    sc = planner.load_scenario("scenarios/training-small.yaml")
+    res = replication_result(simulate_day(sc, 1, 0))
+    per_tps = len(sc.tps)
+    assert len(pickle.dumps(res)) < 2_000 + 300 * per_tps
+
+
+def test_column_means_skip_missing_values() -> None:
+    """A TPS with no value in some replications is averaged over the others."""
+    acc = ColumnMeans()
+    acc.add({"x": np.array([1.0, np.nan])})
+    acc.add({"x": np.array([3.0, 4.0])})
+    np.testing.assert_array_equal(acc.means()["x"], [2.0, 4.0])
+
+
+def test_bad_arguments_are_user_errors(scenario_file: Path) -> None:
+    """Zero replications or workers is a user mistake with a clear message."""
+    sc = load_scenario(scenario_file)
+    with pytest.raises(UserError, match="replications must be at least 1"):
+        run_replications(sc, 0)
+    with pytest.raises(UserError, match="workers must be at least 1"):
+        run_replications(sc, 1, workers=0)
+
+
+def test_python_api(scenario_file: Path) -> None:
+    """planner.simulate(path, replications=, seed=, workers=) with overrides and to_pandas."""
+    res = planner.simulate(
+        scenario_file, replications=2, seed=9, workers=1, overrides=["voters.turnout=0.5"]
+    )
+    assert res.replications == 2 and res.seed == 9
+    assert res.metric("turnout")["mean"] == pytest.approx(0.5, abs=0.03)
+    frame = res.to_pandas()
+    assert list(frame["tps_id"]) == res.per_tps["tps_id"]
+    assert "wait_mean_min" in res.to_pandas("summary").index
+    with pytest.raises(UserError, match="overrides apply to a scenario file"):
+        planner.simulate(load_scenario(scenario_file), replications=1, overrides=["seed=1"])

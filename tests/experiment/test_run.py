@@ -27,7 +27,27 @@ incidents: {enabled: false}
 logistics: {enabled: false}
 """
 
-DESIGN_METRICS = ["voters_arrived", "voters_voted", "voters_gave_up", "wait_mean_min", "wait_p95_min", "share_wait_over_30min", "tps_opened_late", "open_delay_mean_min", "incidents_total", "incidents_unresolved", "response_mean_min", "response_p90_min", "fatigue_peak", "staff_health_events", "count_finish_mean_clock_min", "count_finish_p95_clock_min", "logistics_late_tps", "ballot_short_tps", "revote_risk_tps"]
+DESIGN_METRICS = (
+    "voters_arrived",
+    "voters_voted",
+    "voters_gave_up",
+    "wait_mean_min",
+    "wait_p95_min",
+    "share_wait_over_30min",
+    "tps_opened_late",
+    "open_delay_mean_min",
+    "incidents_total",
+    "incidents_unresolved",
+    "response_mean_min",
+    "response_p90_min",
+    "fatigue_peak",
+    "staff_health_events",
+    "count_finish_mean_clock_min",
+    "count_finish_p95_clock_min",
+    "logistics_late_tps",
+    "ballot_short_tps",
+    "revote_risk_tps",
+)
 
 
 @pytest.fixture

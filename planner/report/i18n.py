@@ -373,7 +373,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{k} TPS dibuka terlambat, {low} sampai {high} menit; yang terakhir dibuka {tps}.",
     ),
     "n_open_late_short": (
-        "{tps} opens {late} minutes late.",
+        "{tps} opens {late} min late.",
         "{tps} dibuka terlambat {late} menit.",
     ),
     "n_open_district": (
@@ -433,6 +433,31 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Semua hasil Kecamatan {district} sudah di PPK: rekapitulasi dapat dimulai.",
     ),
     "n_incident": ("{what} at {tps} ({severity}).", "{what} di {tps} ({severity})."),
+    "n_incident_many": (
+        "{what} at {k} TPS ({severity}), from {first} to {last}.",
+        "{what} di {k} TPS ({severity}), dari {first} sampai {last}.",
+    ),
+    "n_many_onsite": (
+        "KPPS and linmas settle {k} of them on the spot.",
+        "KPPS dan linmas menyelesaikan {k} di antaranya di tempat.",
+    ),
+    "n_many_escalated": (
+        "{k} of them escalate: no adequate responder arrives in time.",
+        "{k} di antaranya meningkat: tidak ada petugas memadai yang tiba tepat waktu.",
+    ),
+    "n_many_arrive": (
+        "{u} responder units reach {k} of the TPS, the first at {first}, the last at {last}.",
+        "{u} unit petugas mencapai {k} TPS, yang pertama pukul {first}, yang terakhir pukul "
+        "{last}.",
+    ),
+    "n_many_resolved": (
+        "{what}: the last of {k} TPS is settled.",
+        "{what}: TPS terakhir dari {k} TPS selesai ditangani.",
+    ),
+    "n_many_unresolved": (
+        "{k} TPS are left without a responder: unresolved.",
+        "{k} TPS tidak mendapat petugas: tidak terselesaikan.",
+    ),
     "n_onsite": (
         "KPPS and linmas settle it on the spot.",
         "KPPS dan linmas menyelesaikannya di tempat.",

@@ -22,6 +22,8 @@ TIRED_LEVELS = (3.5, 6.0)
 """Alertness deficit (points) at which the timeline says a worker is tiring, then exhausted:
 3.5 points is about 17–19 h awake in the staff model (staff.fatigue.slowdown_per_point:
 responses 20–30% slower); 6 points (est.) is well past a night without sleep."""
+GROUP_TOLD = 3
+"""Incidents of one event (same type and start) at more TPS than this are told as one group."""
 LATE_LISTED = 5
 """Up to this many late openings in a kecamatan are told one by one; more are summarised."""
 QUEUE_BUILD = 10
@@ -73,8 +75,12 @@ def narrate(story: DayStory, tr: Translator, sitrep_min: int | None = None) -> l
     else:
         entries += _district_entries(story, tr)
         incidents = [i for i in story.incidents if i.district == story.subject]
-    for incident in incidents:
-        entries += _incident_entries(incident, tr)
+    for group in group_incidents(incidents):
+        if len(group) > GROUP_TOLD:
+            entries += _group_entries(group, tr)
+        else:
+            for incident in group:
+                entries += _incident_entries(incident, tr)
     entries += _worker_entries(story, tr)
     if sitrep_min:
         home = story.subject
@@ -366,3 +372,71 @@ def _kit_problem(tr: Translator, codes: str) -> str:
     """'short,damaged' → 'short of ballots and damaged' in the report language."""
     words = [tr(f"kit_{c}") if tr.has(f"kit_{c}") else c for c in codes.split(",") if c]
     return tr("and").join(words)
+
+
+def group_incidents(incidents: list[IncidentStory]) -> list[list[IncidentStory]]:
+    """Incidents grouped by (type, start minute, inject or not): an area event (a flood over
+    a kecamatan) is one group; single incidents are groups of one."""
+    groups: dict[tuple[str, float, bool], list[IncidentStory]] = {}
+    for i in incidents:
+        groups.setdefault((i.type, round(i.time_min, 3), i.scripted), []).append(i)
+    return list(groups.values())
+
+
+def _group_entries(group: list[IncidentStory], tr: Translator) -> list[Entry]:
+    """One area event at many TPS, told in a few lines."""
+    first = group[0]
+    t0 = first.time_min
+    sev = tr(f"sev_{first.severity}") if tr.has(f"sev_{first.severity}") else first.severity
+    ids = sorted(i.tps_id for i in group)
+    head = tr(
+        "n_incident_many",
+        what=incident_label(tr, first.type),
+        k=len(group),
+        severity=sev,
+        first=ids[0],
+        last=ids[-1],
+    )
+    if first.scripted:
+        head = tr("n_inject_tag") + " " + head
+    effects = [i.effect_min for i in group if math.isfinite(i.effect_min) and i.effect_min > 0]
+    if effects:
+        key = "n_effect_count" if t0 >= 780 and first.type != "flood" else "n_effect_vote"
+        head += " " + tr(key, m=round(max(effects)))
+    out = [Entry(t0, "incident", head)]
+    onsite = sum(1 for i in group if i.onsite)
+    if onsite:
+        out.append(Entry(t0, "incident", tr("n_many_onsite", k=onsite)))
+    escalated = sum(1 for i in group if i.escalated)
+    if escalated:
+        out.append(Entry(t0, "incident", tr("n_many_escalated", k=escalated)))
+    arrivals = sorted(
+        (i.arrival_min, i.unit) for i in group if i.unit and math.isfinite(i.arrival_min)
+    )
+    if arrivals:
+        out.append(
+            Entry(
+                arrivals[-1][0],
+                "arrive",
+                tr(
+                    "n_many_arrive",
+                    u=len({u for _, u in arrivals}),
+                    k=len(arrivals),
+                    first=clock_label(arrivals[0][0]),
+                    last=clock_label(arrivals[-1][0]),
+                ),
+            )
+        )
+    unresolved = sum(1 for i in group if i.unresolved)
+    if unresolved:
+        out.append(Entry(t0, "incident", tr("n_many_unresolved", k=unresolved)))
+    settled = [i.resolved_min for i in group if math.isfinite(i.resolved_min)]
+    if settled:
+        out.append(
+            Entry(
+                max(settled),
+                "resolved",
+                tr("n_many_resolved", what=incident_label(tr, first.type), k=len(settled)),
+            )
+        )
+    return out

@@ -80,11 +80,12 @@ def clock_ticks(ax: Axes, low_min: float, high_min: float, step_min: int = 120) 
 
 
 def clock_label(minutes: float) -> str:
-    """``HH:MM`` for a clock minute; after midnight ``+1 HH:MM``, before it ``-1 HH:MM``."""
+    """``HH:MM`` for a clock minute; after midnight ``H+1 HH:MM``, the day before ``H-1 HH:MM``
+    (the scenario format's notation)."""
     total = round(minutes)
     day, rest = divmod(total, 1440)
     text = f"{rest // 60:02d}:{rest % 60:02d}"
-    return text if day == 0 else f"{day:+d} {text}"
+    return text if day == 0 else f"H{day:+d} {text}"
 
 
 def line_plot(

@@ -122,6 +122,12 @@ class DayStory:
         """Kecamatan of the story's TPS, in first-seen order."""
         return list(dict.fromkeys(t.district for t in self.tps))
 
+    def subject_tps(self) -> list[TpsDay]:
+        """The TPS the story is about: the subject TPS, or every TPS of the subject kecamatan."""
+        if self.subject_kind == "tps":
+            return [t for t in self.tps if t.tps_id == self.subject]
+        return [t for t in self.tps if t.district == self.subject]
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         return asdict(self)

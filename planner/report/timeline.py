@@ -176,8 +176,10 @@ def plots_part(story: DayStory, without: DayStory | None, tr: Translator) -> Par
 
 
 def story_metrics(story: DayStory) -> dict[str, float]:
-    """Day totals for the side-by-side table."""
-    tps = story.tps
+    """Day totals of the subject (one TPS or one kecamatan) for the side-by-side table."""
+    tps = story.subject_tps() or story.tps
+    names = {t.tps_id for t in tps}
+    districts = {t.district for t in tps}
     voted = sum(t.voters_voted for t in tps)
     waits = [t.wait_mean_min * t.voters_voted for t in tps if math.isfinite(t.wait_mean_min)]
     return {
@@ -188,9 +190,14 @@ def story_metrics(story: DayStory) -> dict[str, float]:
         "m_opened": max((t.open_min for t in tps), default=math.nan),
         "m_closed": max((t.last_voter_min for t in tps), default=math.nan),
         "m_count_done": max((t.count_end_min for t in tps), default=math.nan),
-        "m_results_ppk": max(story.district_results_min.values(), default=math.nan),
-        "m_incidents": float(len(story.incidents)),
-        "m_health": float(sum(1 for w in story.workers if math.isfinite(w.health_event_min))),
+        "m_results_ppk": max(
+            (v for d, v in story.district_results_min.items() if d in districts),
+            default=math.nan,
+        ),
+        "m_incidents": float(sum(1 for i in story.incidents if i.tps_id in names)),
+        "m_health": float(
+            sum(1 for w in story.workers if w.tps_id in names and math.isfinite(w.health_event_min))
+        ),
     }
 
 

@@ -66,11 +66,11 @@ def test_narration_tells_the_day_in_order() -> None:
     assert clocks == sorted(clocks)
     text = "\n".join(f"{e.clock} {e.text}" for e in entries)
     assert "07:00 Voting starts: 1 of 2 TPS open on time." in text
-    assert "07:35 TPS-0002 opens 35 minutes late." in text
+    assert "07:35 TPS-0002 opens 35 min late." in text
     assert "10:15 [inject] Dispute at TPS-0001 (major). Voting stops for 30 minutes." in text
     assert "10:16 Polsek Barat reserve 1 (police) is dispatched to TPS-0001." in text
     assert "10:40 Polsek Barat reserve 1 arrives at TPS-0001, 25 min after the call." in text
-    assert "+1 00:20 Counting at TPS-0002 is finished — after midnight." in text
+    assert "H+1 00:20 Counting at TPS-0002 is finished — after midnight." in text
     assert "KPPS 7 at TPS-0001: faints." in text
     assert "All results of Kecamatan Barat are at the PPK" in text
     assert text.count("SITREP") >= 2 * 17 and "SITREP 10:00 — Kota" not in text
@@ -117,3 +117,29 @@ def test_demo_report(tmp_path: Path) -> None:
     assert text.count("data:image/svg+xml") == 3
     assert "protest@TPS-0001@10:15" in text
     assert "+35 min" in text  # the late kit cost 35 minutes of opening
+
+
+def test_area_event_is_told_as_one_group() -> None:
+    import dataclasses
+
+    story = demo_story()
+    flood = dataclasses.replace(
+        story.incidents[0], type="flood", time_min=480.0, scripted=True, effect_min=90.0
+    )
+    story.incidents = [
+        dataclasses.replace(flood, tps_id=f"TPS-90{k}", unit=f"unit {k % 2}", escalated=k < 2)
+        for k in range(5)
+    ]
+    for k, incident in enumerate(story.incidents):
+        incident.district = "Barat"
+        incident.arrival_min = 500.0 + k
+    text = "\n".join(f"{e.clock} {e.text}" for e in narrate(story, Translator("en")))
+    assert (
+        "08:00 [inject] Flood at 5 TPS (major), from TPS-900 to TPS-904. "
+        "Voting stops for 90 minutes." in text
+    )
+    assert "08:00 2 of them escalate" in text
+    assert (
+        "08:24 2 responder units reach 5 of the TPS, the first at 08:20, the last at 08:24." in text
+    )
+    assert text.count("Flood") == 2  # the head line and the 'last settled' line

@@ -7,6 +7,8 @@ Public API (importable from a notebook)::
     result = planner.simulate(sc, replications=20, seed=1, workers=2)
     result.summary["metrics"]["wait_mean_min"]      # {"mean": …, "ci95_low": …, …}
     result.to_pandas()                              # per-TPS table (needs pandas)
+    best = planner.optimise(sc, budgets={"police": 500_000_000}, time_limit_s=30)
+    best.plan, best.report["status"], best.report["cost_idr"]
 """
 
 from __future__ import annotations
@@ -35,6 +37,23 @@ def simulate(
 
     return run_simulate(scenario, replications=replications, seed=seed, workers=workers, **options)
 
+
+def optimise(
+    scenario: Any,
+    budgets: dict[str, Any] | None = None,
+    time_limit_s: float = 60.0,
+    **options: Any,
+) -> Any:
+    """Optimise the security deployment (`planner optimise`); returns an `OptimiseResult`
+    with `.plan` (a checked Plan, None when infeasible) and `.report` (plan.json).
+
+    `budgets` maps an agency or budget-line name to rupiah; further options (`available`,
+    `workers`, `seed`, `gap`, `overrides`) as in `planner.opt.api.optimise`.
+    """
+    from planner.opt.api import optimise as run_optimise
+
+    return run_optimise(scenario, budgets=budgets, time_limit_s=time_limit_s, **options)
+
 __all__ = [
     "InfeasibleError",
     "PlanError",
@@ -42,5 +61,6 @@ __all__ = [
     "UserError",
     "__version__",
     "load_scenario",
+    "optimise",
     "simulate",
 ]

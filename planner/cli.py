@@ -429,3 +429,195 @@ def simulate(
         run.path, no_report=no_report, lang=lang.lower(), open_report=open_report
     )
     click.echo(f"wrote {path or run.path}", err=as_json)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--budget",
+    "budgets",
+    multiple=True,
+    metavar="NAME=RUPIAH",
+    help="Budget of an agency's budget line (police=6.2e9) or of a line by name "
+    "(polres=6199000000); 'unlimited' lifts it (repeatable).",
+)
+@click.option(
+    "--available",
+    multiple=True,
+    metavar="AGENCY=N",
+    help="Personnel available to an agency, e.g. police=422 (repeatable).",
+)
+@click.option("--time-limit", type=float, default=60.0, show_default=True, help="Seconds.")
+@click.option("--workers", type=int, default=2, show_default=True, help="CP-SAT workers.")
+@click.option("--gap", type=float, default=0.0, show_default=True, help="Stop at this gap.")
+@click.option("--seed", type=int, default=None, help="CP-SAT seed (default: scenario seed).")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print plan.json to stdout.")
+@set_option
+@handle_errors
+def optimise(
+    scenario: Path,
+    budgets: tuple[str, ...],
+    available: tuple[str, ...],
+    time_limit: float,
+    workers: int,
+    gap: float,
+    seed: int | None,
+    out: Path | None,
+    as_json: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Optimise where linmas, police and TNI stand under per-agency budgets.
+
+    Chooses a pattern per TPS and reserve teams per kecamatan that minimise risk-weighted
+    harm within budgets, availability and the policy floor; writes plan.csv, plan.json,
+    districts.csv and solver.log, and prints cost and personnel per agency against budgets,
+    TPS per pattern, objective and gap, and the plan against the policy default. Exit 2
+    with an explanation when no plan fits.
+
+    \b
+    Example:
+      planner optimise scenarios/balikpapan-2024.yaml --budget police=5e8 --time-limit 30
+    """
+    from planner.errors import InfeasibleError
+    from planner.opt.api import optimise as run_optimise
+    from planner.opt.limits import parse_pairs, with_limits
+    from planner.opt.output import format_result, write_optimise_files
+    from planner.report.files import RunFolder, default_run_dir
+    from planner.scenario.load import load_scenario
+
+    sc = with_limits(
+        load_scenario(scenario, overrides),
+        parse_pairs(budgets, "--budget"),
+        parse_pairs(available, "--available"),
+    )
+    run_seed = (sc.seed if seed is None else seed) % 2**31
+    run = RunFolder(out or default_run_dir(sc.name, "optimise"), "optimise")
+    run.start(
+        sc.name,
+        sc.digest(),
+        run_seed,
+        sc.spec_data(),
+        sc.tps.to_csv(),
+        extra={
+            "time_limit_s": time_limit,
+            "workers": workers,
+            "gap": gap,
+            "budgets": list(budgets),
+            "available": list(available),
+            "overrides": list(overrides),
+        },
+    )
+    try:
+        result = run_optimise(sc, time_limit_s=time_limit, workers=workers, seed=run_seed, gap=gap)
+        write_optimise_files(run, result)
+    except BaseException as exc:
+        run.finish("failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    run.finish("ok" if result.plan is not None else result.status.lower())
+    if as_json:
+        emit_json(result.report)
+    else:
+        click.echo(format_result(result))
+    click.echo(f"wrote {run.path}", err=as_json)
+    if result.plan is None:
+        message = result.explanation.message() if result.explanation else "no plan found"
+        raise InfeasibleError(message, where=str(scenario))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--agency",
+    default=None,
+    help="Agency (or budget line) whose budget is swept; omit to scale every budget.",
+)
+@click.option("--from", "start", type=float, required=True, help="First budget (Rp) or factor.")
+@click.option("--to", "stop", type=float, required=True, help="Last budget (Rp) or factor.")
+@click.option("--steps", type=int, default=5, show_default=True, help="Budgets in the sweep.")
+@click.option("--time-limit", type=float, default=20.0, show_default=True, help="Seconds/step.")
+@click.option("--workers", type=int, default=2, show_default=True, help="CP-SAT workers.")
+@click.option("--gap", type=float, default=0.0, show_default=True, help="Stop each at this gap.")
+@click.option("--seed", type=int, default=None, help="CP-SAT seed (default: scenario seed).")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print frontier.json to stdout.")
+@set_option
+@handle_errors
+def frontier(
+    scenario: Path,
+    agency: str | None,
+    start: float,
+    stop: float,
+    steps: int,
+    time_limit: float,
+    workers: int,
+    gap: float,
+    seed: int | None,
+    out: Path | None,
+    as_json: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Budget sweep: residual harm against money, one optimisation per step.
+
+    Sweeps one agency's budget line from --from to --to rupiah (or, without --agency, scales
+    every budget by factors --from to --to), warm-starting each step from the previous plan.
+    Writes frontier.csv (budget, objective, bound, gap, personnel, patterns used, harm cut
+    per added Rp 1 bn, share of each class at its standard pattern) and frontier.json.
+
+    \b
+    Example:
+      planner frontier scenarios/balikpapan-2024.yaml --agency police --from 3e8 --to 9e8 --steps 7
+    """
+    from planner.opt.frontier import (
+        format_frontier,
+        frontier_csv,
+        frontier_summary,
+        sweep_budgets,
+    )
+    from planner.report.files import RunFolder, default_run_dir
+    from planner.report.terminal import Progress
+    from planner.scenario.load import load_scenario
+
+    sc = load_scenario(scenario, overrides)
+    run_seed = (sc.seed if seed is None else seed) % 2**31
+    run = RunFolder(out or default_run_dir(sc.name, "frontier"), "frontier")
+    run.start(
+        sc.name,
+        sc.digest(),
+        run_seed,
+        sc.spec_data(),
+        extra={
+            "agency": agency,
+            "from": start,
+            "to": stop,
+            "steps": steps,
+            "time_limit_s": time_limit,
+            "workers": workers,
+            "overrides": list(overrides),
+        },
+    )
+    try:
+        with Progress("budgets", steps) as bar:
+            result = sweep_budgets(
+                sc,
+                agency,
+                start,
+                stop,
+                steps,
+                time_limit_s=time_limit,
+                workers=workers,
+                seed=run_seed,
+                gap=gap,
+                on_step=lambda _point: bar.advance(),
+            )
+        run.write_text("frontier.csv", frontier_csv(result))
+        run.write_json("frontier.json", frontier_summary(result))
+    except BaseException as exc:
+        run.finish("failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    run.finish("ok")
+    if as_json:
+        emit_json(frontier_summary(result))
+    else:
+        click.echo(format_frontier(result))
+    click.echo(f"wrote {run.path}", err=as_json)

@@ -167,7 +167,20 @@ class Security(Section):
         description="Overrides of pattern residual harm by class then pattern, e.g. "
         "{sangat_rawan: {2-1-2: 0.4}}; the sim–opt loop estimates this table.",
     )
-    reserves: list[Reserve] = Field(default_factory=list, description="Reserve team types.")
+    reserves: list[Reserve] = Field(
+        default_factory=list, description="Reserve team types (at most one per agency)."
+    )
+    reserve_base: Literal["default_plan", "plan"] = Field(
+        "default_plan",
+        description="What a reserve team's harm_reduction is a share of, in the optimiser's "
+        "objective: 'default_plan' — the kecamatan's residual harm under the policy-default "
+        "plan (a fixed base per kecamatan, so a team's benefit does not depend on the TPS "
+        "patterns; the objective stays linear and optimality is proven quickly); 'plan' — the "
+        "kecamatan's residual harm under the plan itself (the exact product: reserves count "
+        "for less where TPS are better guarded; much harder to prove optimal). (est.: the "
+        "base matters little because reserves answer incidents that TPS guards could not "
+        "settle, whose number depends mostly on the kecamatan's voters and risk classes.)",
+    )
     budgets_idr: dict[str, int | None] = Field(
         default_factory=dict,
         description="Budget per budget line (e.g. polres, kodim, pemda), rupiah available for "
@@ -228,6 +241,17 @@ class Security(Section):
         for r in self.reserves:
             if r.agency not in self.agencies:
                 raise ValueError(f"reserve agency {r.agency!r} is not in agencies")
+        reserve_agencies = [r.agency for r in self.reserves]
+        dup = sorted({a for a in reserve_agencies if reserve_agencies.count(a) > 1})
+        if dup:
+            raise ValueError(
+                f"reserves lists agency {', '.join(dup)} twice; give one reserve type per agency"
+            )
+        if sum(sum(r.harm_reduction[: r.max_per_district]) for r in self.reserves) >= 1:
+            raise ValueError(
+                "reserve harm_reduction entries of all reserve types together must sum to "
+                "less than 1 (all teams kept cannot remove all harm)"
+            )
         return self
 
     def pattern(self, name: str) -> Pattern:

@@ -297,6 +297,7 @@ def staff_part(run: RunData, tr: Translator, trace: DayTrace | None) -> Part:
                     tr("fatigue_axis"),
                     series,
                     clock_x=True,
+                    hlines=[(3.5, tr("awake_18h"))],
                 )
             )
         )

@@ -65,32 +65,34 @@ def injects_part(story: DayStory, tr: Translator) -> Part:
     return Part("injects", tr("sec_injects"), html.join(items))
 
 
-def timeline_html(entries: list[Entry]) -> Html:
+def timeline_html(entries: list[Entry], tr: Translator) -> Html:
     """The entries as an ordered list, incidents and sitreps styled apart."""
     items = []
     for e in entries:
+        tag = tr(f"tag_{e.kind}") if tr.has(f"tag_{e.kind}") else e.kind
         cls = {"incident": "incident", "inject": "incident", "sitrep": "sitrep"}.get(e.kind, "")
         attr = f' class="{cls}"' if cls else ""
         items.append(
             f'<li{attr}><span class="t">{html.esc(e.clock)}</span>'
-            f'<span class="tag">{html.esc(e.kind)}</span>{html.esc(e.text)}</li>'
+            f'<span class="tag">{html.esc(tag)}</span>{html.esc(e.text)}</li>'
         )
     return Html('<ol class="timeline">' + "".join(items) + "</ol>")
 
 
 def timeline_part(story: DayStory, tr: Translator, sitrep_min: int | None) -> Part:
     """The day told hour by hour."""
-    return Part("timeline", tr("sec_timeline"), timeline_html(narrate(story, tr, sitrep_min)))
+    return Part("timeline", tr("sec_timeline"), timeline_html(narrate(story, tr, sitrep_min), tr))
 
 
 def _voted_curve(story: DayStory) -> tuple[np.ndarray, np.ndarray]:
-    """(clock minutes, voters who have voted) summed over the story's TPS."""
-    if not story.tps:
+    """(clock minutes, voters who have voted) summed over the subject's TPS."""
+    tps = story.subject_tps() or story.tps
+    if not tps:
         return np.zeros(0), np.zeros(0)
-    start = min(t.voted_bins_start_min for t in story.tps)
-    end = max(t.voted_bins_start_min + BIN_MIN * len(t.voted_bins) for t in story.tps)
+    start = min(t.voted_bins_start_min for t in tps)
+    end = max(t.voted_bins_start_min + BIN_MIN * len(t.voted_bins) for t in tps)
     times = np.arange(start, end + BIN_MIN, BIN_MIN, dtype=float)
-    total = np.array([sum(t.voted_by(x) for t in story.tps) for x in times], dtype=float)
+    total = np.array([sum(t.voted_by(x) for t in tps) for x in times], dtype=float)
     return times, total
 
 
@@ -139,7 +141,7 @@ def plots_part(story: DayStory, without: DayStory | None, tr: Translator) -> Par
         if without is not None:
             t2, v2 = _voted_curve(without)
             series.append((tr("without_injects"), t2, v2))
-        dpt = sum(t.voters_dpt for t in story.tps)
+        dpt = sum(t.voters_dpt for t in (story.subject_tps() or story.tps))
         figures.append(
             html.figure(
                 plots.line_plot(
@@ -167,6 +169,7 @@ def plots_part(story: DayStory, without: DayStory | None, tr: Translator) -> Par
                     tr("fatigue_axis"),
                     series,
                     clock_x=True,
+                    hlines=[(3.5, tr("awake_18h"))],
                 )
             )
         )
@@ -221,7 +224,7 @@ def compare_part(story: DayStory, without: DayStory, tr: Translator) -> Part:
                 ]
             )
         else:
-            rows.append([tr(key), va, vb, diff])
+            rows.append([tr(key), *(_whole(v) for v in (va, vb, diff))])
     body = html.join(
         [
             html.paragraph(tr("compare_intro")),
@@ -232,18 +235,26 @@ def compare_part(story: DayStory, without: DayStory, tr: Translator) -> Part:
             ),
             html.two_columns(
                 html.join(
-                    [html.paragraph(tr("with_injects"), "note"), timeline_html(narrate(story, tr))]
+                    [
+                        html.paragraph(tr("with_injects"), "note"),
+                        timeline_html(narrate(story, tr), tr),
+                    ]
                 ),
                 html.join(
                     [
                         html.paragraph(tr("without_injects"), "note"),
-                        timeline_html(narrate(without, tr)),
+                        timeline_html(narrate(without, tr), tr),
                     ]
                 ),
             ),
         ]
     )
     return Part("compare", tr("sec_compare_injects"), body)
+
+
+def _whole(value: float) -> float | int:
+    """Counts as whole numbers in the table (1 not 1.00)."""
+    return int(value) if math.isfinite(value) and float(value).is_integer() else value
 
 
 def _clock(value: float) -> str:

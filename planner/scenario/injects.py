@@ -7,7 +7,8 @@ An inject is one line ``KIND@PLACE@WHEN``::
     collapse@TPS-0012@19:30                 a KPPS worker collapses at TPS-0012 at 19:30
     protest@TPS-0007@10:15                  a protest at TPS-0007 at 10:15
     protest@TPS-0007@10:15+40min            ... that stops voting for 40 minutes
-    late-kit@PPK Balikpapan Kota@+90min     every kit of that PPK's kecamatan arrives 90 min late
+    late-kit@PPK Balikpapan Kota@+90min     every kit of that kecamatan reaches its TPS 90 min
+                                            after the KPPS arrive
     late-kit@TPS-0031@07:20                 the kit of TPS-0031 arrives at 07:20
     power-cut@Klandasan Ilir@20:00+45min    a power cut in the village from 20:00 for 45 min
 
@@ -16,7 +17,9 @@ PLACE    a TPS id; a kecamatan name (optionally written "PPK <name>" or "Kecamat
          or a village (kelurahan/desa) name. Matching ignores case and repeated spaces.
 WHEN     CLOCK [+DURATION]   a clock time "HH:MM" (or "H-1 HH:MM", "H+1 01:30"), optionally
                              followed by how long the event lasts
-         +DURATION           late-kit only: a delay added to the planned kit arrival
+         +DURATION           late-kit only: the kit reaches the TPS DURATION after the KPPS
+                             arrive (day.staff_arrive), or after its planned arrival if
+                             that is later still
 DURATION a number with a unit: 45min, 45m, 2h, 1h30min, 1.5h
 
 Each kind says which places it accepts and what it does to the day (`KINDS`). Parsing
@@ -96,8 +99,9 @@ KINDS: dict[str, InjectKind] = {
             ("district", "village", "tps"),
             None,
             True,
-            "the kits of every TPS of the place arrive late: +DURATION after the planned "
-            "arrival, or at the clock time given; the TPS opens after set-up",
+            "the kits of every TPS of the place arrive late: +DURATION after the KPPS arrive "
+            "(or after the planned arrival if later), or at the clock time given; the TPS "
+            "opens after set-up",
         ),
     )
 }

@@ -132,7 +132,7 @@ class Inject:
     """Clock minute the event starts (None for a late-kit given as a delay)."""
     duration_min: float | None
     delay_min: float | None
-    """late-kit only: minutes added to the planned kit arrival."""
+    """late-kit only: minutes after the KPPS arrive (or after the planned arrival, if later)."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import click
 
 from planner import __version__
 from planner.errors import UserError
+from planner.report.options import report_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -453,6 +454,7 @@ def simulate(
 @click.option("--seed", type=int, default=None, help="CP-SAT seed (default: scenario seed).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print plan.json to stdout.")
+@report_options
 @set_option
 @handle_errors
 def optimise(
@@ -466,6 +468,9 @@ def optimise(
     out: Path | None,
     as_json: bool,
     overrides: tuple[str, ...],
+    no_report: bool = False,
+    lang: str = "en",
+    open_report: bool = False,
 ) -> None:
     """Optimise where linmas, police and TNI stand under per-agency budgets.
 
@@ -519,7 +524,10 @@ def optimise(
         emit_json(result.report)
     else:
         click.echo(format_result(result))
-    click.echo(f"wrote {run.path}", err=as_json)
+    from planner.report.options import finish_report
+
+    path = finish_report(run.path, no_report=no_report, lang=lang.lower(), open_report=open_report)
+    click.echo(f"wrote {path or run.path}", err=as_json)
     if result.plan is None:
         message = result.explanation.message() if result.explanation else "no plan found"
         raise InfeasibleError(message, where=str(scenario))
@@ -541,6 +549,7 @@ def optimise(
 @click.option("--seed", type=int, default=None, help="CP-SAT seed (default: scenario seed).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print frontier.json to stdout.")
+@report_options
 @set_option
 @handle_errors
 def frontier(
@@ -556,6 +565,9 @@ def frontier(
     out: Path | None,
     as_json: bool,
     overrides: tuple[str, ...],
+    no_report: bool = False,
+    lang: str = "en",
+    open_report: bool = False,
 ) -> None:
     """Budget sweep: residual harm against money, one optimisation per step.
 
@@ -620,4 +632,7 @@ def frontier(
         emit_json(frontier_summary(result))
     else:
         click.echo(format_frontier(result))
-    click.echo(f"wrote {run.path}", err=as_json)
+    from planner.report.options import finish_report
+
+    path = finish_report(run.path, no_report=no_report, lang=lang.lower(), open_report=open_report)
+    click.echo(f"wrote {path or run.path}", err=as_json)

@@ -99,12 +99,21 @@ def table(
         )
         body.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    cls = f' class="{esc(css_class)}"' if css_class else ""
-    return Html(
+    classes = [css_class] if css_class else []
+    if len(headers) > WIDE_COLUMNS:
+        classes.append("wide")
+    cls = f' class="{esc(" ".join(classes))}"' if classes else ""
+    text = (
         f"<table{cls}>{cap}<thead><tr>{head}</tr></thead><tbody>"
         + "".join(body)
         + "</tbody></table>"
     )
+    # a wide table scrolls inside its box on screen instead of widening the page
+    return Html(f'<div class="scroll">{text}</div>' if len(headers) > WIDE_COLUMNS else text)
+
+
+WIDE_COLUMNS = 8
+"""Tables with more columns than this get a smaller font and scroll sideways on screen."""
 
 
 def metric_cards(cards: Sequence[tuple[str, str, str]]) -> Html:
@@ -172,6 +181,8 @@ figure { margin: .8rem 0; }
 img.plot { width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: .85rem; }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0; font-size: .85rem; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table.wide { font-size: .72rem; }
 caption { text-align: left; font-weight: bold; padding: .2rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .4rem; text-align: left;
          vertical-align: top; }
@@ -206,6 +217,8 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem;
   figure, .card, tr, .sub, ol.timeline li { break-inside: avoid; }
   .cols { grid-template-columns: 1fr; }
   img.plot { max-height: 120mm; object-fit: contain; }
+  .scroll { overflow: visible; }
+  table.wide { font-size: 6.5pt; }
   a { color: inherit; text-decoration: none; }
 }
 """

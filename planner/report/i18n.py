@@ -233,6 +233,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Kerugian berbobot risiko dibanding total anggaran",
     ),
     "frontier_x": ("total budget (billion rupiah)", "total anggaran (miliar rupiah)"),
+    "frontier_x_cost": (
+        "total cost of the plan (billion rupiah; every budget scaled)",
+        "total biaya rencana (miliar rupiah; semua anggaran diskalakan)",
+    ),
     "frontier_y": ("risk-weighted harm", "kerugian berbobot risiko"),
     "marginal": (
         "{v} less harm per extra Rp 1 bn",

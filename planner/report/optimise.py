@@ -273,9 +273,10 @@ def build_frontier(run: RunData, tr: Translator) -> list[Part]:
     labels = [tr("marginal", v=tr.number(v, 1)) if math.isfinite(v) else "" for v in marginal]
     sim_low = table.first("sim_ci95_low")
     sim_high = table.first("sim_ci95_high")
+    x_label = tr("frontier_x") if col_b != "cost_total_idr" else tr("frontier_x_cost")
     plot = plots.frontier_plot(
         tr("frontier_title"),
-        tr("frontier_x"),
+        x_label,
         tr("frontier_y"),
         budget[ok] / BILLION,
         harm[ok],
@@ -293,7 +294,7 @@ def build_frontier(run: RunData, tr: Translator) -> list[Part]:
         [
             html.figure(plot),
             html.table(
-                [tr("frontier_x"), tr("frontier_y"), tr("marginal_col")],
+                [x_label, tr("frontier_y"), tr("marginal_col")],
                 rows,
                 caption=tr("frontier_table"),
                 numeric=[True, True, True],

@@ -25,6 +25,7 @@ from planner.sim.queueing import (
     QueueInputs,
     QueueResult,
     StageSlots,
+    merged_intervals,
 )
 
 
@@ -71,6 +72,36 @@ def run_batch(inputs: QueueInputs) -> QueueResult:
     return result
 
 
+def disjoint_blocks(slots: StageSlots) -> tuple[FloatArray, FloatArray]:
+    """Each slot's blocks at each TPS merged into disjoint, non-touching intervals in time
+    order, padded with (+inf, +inf) and one more such sentinel at the end."""
+    n_slots, n_tps, _ = slots.block_start.shape
+    finite = slots.block_start < np.inf
+    count = finite.sum(axis=2)
+    if int(count.max(initial=0)) <= 1:
+        pad = np.full((n_slots, n_tps, 1), np.inf)
+        return (
+            np.concatenate([slots.block_start[:, :, :1], pad], axis=2),
+            np.concatenate([slots.block_end[:, :, :1], pad], axis=2),
+        )
+    merged: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for j, i in zip(*np.nonzero(count > 1), strict=True):
+        merged[(int(j), int(i))] = merged_intervals(slots.block_start[j, i], slots.block_end[j, i])
+    most = max([1, *(len(v) for v in merged.values())])
+    start = np.full((n_slots, n_tps, most + 1), np.inf)
+    end = np.full((n_slots, n_tps, most + 1), np.inf)
+    first = np.argmax(finite, axis=2)
+    one = count == 1
+    rows_j, rows_i = np.nonzero(one)
+    start[rows_j, rows_i, 0] = slots.block_start[rows_j, rows_i, first[one]]
+    end[rows_j, rows_i, 0] = slots.block_end[rows_j, rows_i, first[one]]
+    for (j, i), spans in merged.items():
+        for q, (b0, b1) in enumerate(spans):
+            start[j, i, q] = b0
+            end[j, i, q] = b1
+    return start, end
+
+
 def _serve_stage(
     inputs: QueueInputs,
     stage: int,
@@ -82,60 +113,82 @@ def _serve_stage(
     """One stage for all TPS: start, end and status per queue position."""
     n_tps, width = arrival.shape
     slots: StageSlots = inputs.slots[stage]
-    blocks = [
-        (slots.block_start[:, :, q], slots.block_end[:, :, q])
-        for q in range(slots.block_start.shape[2])
-        if (slots.block_start[:, :, q] < np.inf).any()
-    ]
-    free = np.full((slots.slots, n_tps), -np.inf)
+    block_start, block_end = disjoint_blocks(slots)
+    n_slots = slots.slots
+    width_blocks = block_start.shape[2]
+    flat_start = block_start.ravel()
+    flat_end = block_end.ravel()
+    # pointer base of (slot j, TPS i) into the flattened (slot, tps, block) arrays
+    base = (np.arange(n_slots)[:, None] * n_tps + np.arange(n_tps)[None, :]) * width_blocks
+    pointer = np.zeros((n_slots, n_tps), dtype=np.int64)
+    free = np.full((n_slots, n_tps), -np.inf)
     rows = np.arange(n_tps)
-    start = np.full((n_tps, width), np.nan)
-    end = np.full((n_tps, width), np.nan)
-    served_at = np.zeros((n_tps, width), dtype=bool)
-    turned_at = np.zeros((n_tps, width), dtype=bool)
-    gave_up_at = np.zeros((n_tps, width), dtype=bool)
-    stranded_at = np.zeros((n_tps, width), dtype=bool)
+    active_cols = int((arrival < np.inf).sum(axis=1).max(initial=0))
+    # positions as rows (contiguous), TPS as columns
+    arrival_t = np.ascontiguousarray(arrival[:, :active_cols].T)
+    service_t = np.ascontiguousarray(service[:, :active_cols].T)
+    if patience is not None:
+        renege_t = arrival_t + np.ascontiguousarray(patience[:, :active_cols].T)
+    start_t = np.empty((active_cols, n_tps))
+    end_t = np.empty((active_cols, n_tps))
+    served_t = np.zeros((active_cols, n_tps), dtype=bool)
+    gave_up_t = np.zeros((active_cols, n_tps), dtype=bool)
     issued = np.zeros(n_tps, dtype=np.int64)
     grid = inputs.grid
     multiplier = inputs.multiplier.ravel() if inputs.fatigue_applies[stage] else None
     row_base = rows * grid.cells
     last_cell = grid.cells - 1
-    no_one = np.zeros(n_tps, dtype=bool)
-    everyone = np.ones(n_tps, dtype=bool)
-    active_cols = int((arrival < np.inf).sum(axis=1).max(initial=0))
     for n in range(active_cols):
-        a = arrival[:, n]
-        active = a < np.inf
-        cand = np.maximum(free, a)
-        for bs, be in blocks:
-            cand = np.where((cand >= bs) & (cand < be), be, cand)
-        slot = cand.argmin(axis=0)
-        s = cand[slot, rows]
+        cand = np.maximum(free, arrival_t[n])
+        # skip blocks that ended: each slot's candidate only grows, so pointers only advance
+        be = flat_end.take(base + pointer)
+        ended = (be <= cand) & (be < np.inf)
+        while ended.any():
+            pointer += ended
+            be = flat_end.take(base + pointer)
+            ended = (be <= cand) & (be < np.inf)
+        cand = np.where(cand >= flat_start.take(base + pointer), be, cand)
+        if n_slots == 1:
+            s = cand[0]
+        else:
+            slot = cand.argmin(axis=0)  # the first minimum: lowest slot on ties
+            s = cand.min(axis=0)
         can_start = s < np.inf
-        gave_up = active & (s > a + patience[:, n]) if patience is not None else no_one
-        stays = active & ~gave_up
-        has_ballot = issued < ballots if ballots is not None else everyone
-        served = stays & can_start & has_ballot
-        s_safe = np.where(can_start, s, grid.start_min)
-        d = service[:, n]
+        served = can_start
+        if patience is not None:
+            gave_up = s > renege_t[n]
+            gave_up_t[n] = gave_up
+            served = served & ~gave_up
+        if ballots is not None:
+            served = served & (issued < ballots)
+            issued += served
+        d = service_t[n]
         if multiplier is not None:
-            cell = np.floor((s_safe - grid.start_min) / grid.step_min)
+            cell = np.floor((s - grid.start_min) / grid.step_min)
             cell = np.minimum(np.maximum(cell, 0), last_cell).astype(np.int64)
             d = d * multiplier.take(row_base + cell)
-        e = s_safe + d
-        free[slot, rows] = np.where(served, e, free[slot, rows])
-        issued += served
-        start[:, n] = s
-        end[:, n] = e
-        served_at[:, n] = served
-        turned_at[:, n] = stays & can_start & ~has_ballot
-        gave_up_at[:, n] = gave_up
-        stranded_at[:, n] = stays & ~can_start
+        e = s + d
+        if n_slots == 1:
+            np.copyto(free[0], e, where=served)
+        else:
+            for j in range(n_slots):
+                np.copyto(free[j], e, where=served & (slot == j))
+        start_t[n] = s
+        end_t[n] = e
+        served_t[n] = served
+    active = arrival[:, :active_cols] < np.inf
+    start_p = start_t.T
+    served_p = served_t.T
+    gave_up_p = gave_up_t.T
+    can_start_p = start_p < np.inf
     status = np.full((n_tps, width), -1, dtype=np.int8)
-    status[served_at] = OUT_VOTED
-    status[turned_at] = OUT_TURNED_AWAY
-    status[gave_up_at] = OUT_GAVE_UP
-    status[stranded_at] = OUT_STRANDED
-    start = np.where(served_at | turned_at, start, np.nan)
-    end = np.where(served_at, end, np.nan)
+    view = status[:, :active_cols]
+    view[served_p] = OUT_VOTED
+    view[active & can_start_p & ~gave_up_p & ~served_p] = OUT_TURNED_AWAY
+    view[gave_up_p] = OUT_GAVE_UP
+    view[active & ~can_start_p & ~gave_up_p] = OUT_STRANDED
+    start = np.full((n_tps, width), np.nan)
+    end = np.full((n_tps, width), np.nan)
+    start[:, :active_cols] = np.where(served_p | (view == OUT_TURNED_AWAY), start_p, np.nan)
+    end[:, :active_cols] = np.where(served_p, end_t.T, np.nan)
     return start, end, status

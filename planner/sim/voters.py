@@ -31,7 +31,7 @@ from planner.scenario.distributions import Gamma
 from planner.scenario.resolved import Scenario
 from planner.scenario.sections.voters import ArrivalProfile
 from planner.sim.sampling import AnyDist, gamma_shape, transform, variate_of
-from planner.streams import named_rng
+from planner.streams import stream_key
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -118,11 +118,22 @@ def arrival_times(u: FloatArray, segments: tuple[FloatArray, FloatArray, FloatAr
     return np.asarray(starts[seg] + frac * lengths[seg], dtype=np.float64)
 
 
+def voter_streams(seed: int, replication: int, count: int) -> list[np.random.Generator]:
+    """The generators of stream ``voters`` for TPS 0 … count−1.
+
+    Identical to ``named_rng(seed, replication, "voters", i)`` (spawned children of the
+    stream's SeedSequence carry the same spawn key), only faster to make in bulk.
+    """
+    parent = np.random.SeedSequence(seed, spawn_key=(replication, stream_key("voters")))
+    return [np.random.Generator(np.random.PCG64(child)) for child in parent.spawn(count)]
+
+
 def draw_voters(scenario: Scenario, seed: int, replication: int) -> VoterDraws:
     """Draw every TPS's voters for one replication (see the module docstring for the order).
 
-    Each TPS draws blocks of basic variates from its own stream; the distributions are
-    applied to all TPS together afterwards (`planner.sim.sampling`).
+    Each TPS draws blocks of basic variates from its own stream into padded (TPS, voter)
+    arrays; the distributions are then applied to all TPS together (`planner.sim.sampling`).
+    Within a row, listed voters come first (DPT, then DPTb), then DPK voters.
     """
     spec = scenario.spec
     v = spec.voters
@@ -133,95 +144,93 @@ def draw_voters(scenario: Scenario, seed: int, replication: int) -> VoterDraws:
         s.service_min for s in v.stages
     ]
     kinds = [variate_of(d) for d in dists]
+    gamma_dists = [d for d in dists if isinstance(d, Gamma)]
     n_uniform = 1 + kinds.count("uniform")  # the slow-voter flag comes first
     n_normal = kinds.count("normal")
     dpk_open = day.dpk_from < day.close
     dptb_mean = (tps.voters * v.dptb_share).tolist()
+    dpt = tps.voters.tolist()
+    rngs = voter_streams(seed, replication, n_tps)
     n_list = np.empty(n_tps, dtype=np.int64)
     n_dpk = np.empty(n_tps, dtype=np.int64)
-    uniforms: list[FloatArray] = []
-    normals: list[FloatArray] = []
-    gammas: list[list[FloatArray]] = []
-    for i in range(n_tps):
-        rng = named_rng(seed, replication, "voters", i)
-        n_list[i] = int(tps.voters[i]) + int(rng.poisson(dptb_mean[i]))
+    for i, rng in enumerate(rngs):
+        n_list[i] = dpt[i] + int(rng.poisson(dptb_mean[i]))
         n_dpk[i] = int(rng.poisson(v.dpk_per_tps_mean)) if dpk_open else 0
-        n_all = int(n_list[i] + n_dpk[i])
+    n_all = n_list + n_dpk
+    w_list = max(int(n_list.max(initial=0)), 1)
+    w_dpk = max(int(n_dpk.max(initial=0)), 1)
+    w_all = max(int(n_all.max(initial=0)), 1)
+    u_come = np.ones((n_tps, w_list))
+    u_time = np.zeros((n_tps, w_list))
+    u_dpk = np.zeros((n_tps, w_dpk))
+    u_rows = np.zeros((n_uniform, n_tps, w_all))
+    z_rows = np.zeros((n_normal, n_tps, w_all))
+    g_rows = np.ones((len(gamma_dists), n_tps, w_all))
+    for i, rng in enumerate(rngs):
+        nl, nd, na = int(n_list[i]), int(n_dpk[i]), int(n_all[i])
         # one block of uniforms: come?, arrival, DPK arrival, slow?, uniform-based draws
-        uniforms.append(rng.random(int(2 * n_list[i] + n_dpk[i]) + n_uniform * n_all))
-        normals.append(rng.standard_normal(n_normal * n_all))
-        gammas.append(
-            [rng.standard_gamma(gamma_shape(d), n_all) for d in dists if isinstance(d, Gamma)]
-        )
-    n_all_tps = n_list + n_dpk
-    total = int(n_all_tps.sum())
-    u = np.concatenate(uniforms)
-    z = np.concatenate(normals)
-    u_start = np.concatenate([[0], np.cumsum(2 * n_list + n_dpk + n_uniform * n_all_tps)[:-1]])
-    z_start = np.concatenate([[0], np.cumsum(n_normal * n_all_tps)[:-1]])
-    list_tps = np.repeat(np.arange(n_tps), n_list)
-    list_rank = _ranks(n_list)
-    dpk_tps = np.repeat(np.arange(n_tps), n_dpk)
-    dpk_rank = _ranks(n_dpk)
-    voter_tps = np.repeat(np.arange(n_tps), n_all_tps)
-    voter_rank = _ranks(n_all_tps)
-    block = np.concatenate([[0], np.cumsum(n_all_tps)[:-1]])
-    list_pos = block[list_tps] + list_rank
-    dpk_pos = block[dpk_tps] + n_list[dpk_tps] + dpk_rank
-    u_come = u[u_start[list_tps] + list_rank]
-    u_time = u[u_start[list_tps] + n_list[list_tps] + list_rank]
-    u_dpk = u[u_start[dpk_tps] + 2 * n_list[dpk_tps] + dpk_rank]
-    tail = u_start[voter_tps] + 2 * n_list[voter_tps] + n_dpk[voter_tps] + voter_rank
-
-    def uniform_row(r: int) -> FloatArray:
-        return np.asarray(u[tail + r * n_all_tps[voter_tps]], dtype=np.float64)
-
-    def normal_row(r: int) -> FloatArray:
-        return np.asarray(z[z_start[voter_tps] + r * n_all_tps[voter_tps] + voter_rank])
-
-    arrival = np.empty(total)
-    arrival[list_pos] = arrival_times(u_time, arrival_segments(scenario))
-    arrival[dpk_pos] = day.dpk_from + u_dpk * (day.close - day.dpk_from)
-    comes = np.ones(total, dtype=bool)
-    comes[list_pos] = u_come < scenario.turnout_by_tps()[list_tps]
-    kind = np.full(total, KIND_DPK, dtype=np.int8)
-    kind[list_pos] = np.where(list_rank < tps.voters[list_tps], KIND_DPT, KIND_DPTB)
-    factor = np.where(uniform_row(0) < v.slow_share, v.slow_factor, 1.0)
+        u = rng.random(2 * nl + nd + n_uniform * na)
+        u_come[i, :nl] = u[:nl]
+        u_time[i, :nl] = u[nl : 2 * nl]
+        u_dpk[i, :nd] = u[2 * nl : 2 * nl + nd]
+        u_rows[:, i, :na] = u[2 * nl + nd :].reshape(n_uniform, na)
+        z_rows[:, i, :na] = rng.standard_normal(n_normal * na).reshape(n_normal, na)
+        for q, g in enumerate(gamma_dists):
+            g_rows[q, i, :na] = rng.standard_gamma(gamma_shape(g), na)
+    cols = np.arange(w_all)[None, :]
+    listed = cols < n_list[:, None]
+    present = cols < n_all[:, None]
+    arrival = np.full((n_tps, w_all), np.inf)
+    arrival[:, :w_list] = np.where(
+        listed[:, :w_list], arrival_times(u_time, arrival_segments(scenario)), np.inf
+    )
+    comes = np.zeros((n_tps, w_all), dtype=bool)
+    comes[:, :w_list] = listed[:, :w_list] & (u_come < scenario.turnout_by_tps()[:, None])
+    d_rows, d_cols = np.nonzero(np.arange(w_dpk)[None, :] < n_dpk[:, None])
+    place = n_list[d_rows] + d_cols
+    arrival[d_rows, place] = day.dpk_from + u_dpk[d_rows, d_cols] * (day.close - day.dpk_from)
+    comes[d_rows, place] = True
+    kind = np.where(
+        cols < tps.voters[:, None], KIND_DPT, np.where(listed, KIND_DPTB, KIND_DPK)
+    ).astype(np.int8)
+    factor = np.where(u_rows[0] < v.slow_share, v.slow_factor, 1.0)
     values: list[FloatArray] = []
     next_u, next_z, next_g = 1, 0, 0
-    gamma_rows = [np.concatenate(g) for g in zip(*gammas, strict=True)] if gammas else []
     for d, kd in zip(dists, kinds, strict=True):
         if kd == "uniform":
-            values.append(transform(d, uniform_row(next_u), total))
+            values.append(transform(d, u_rows[next_u], 0))
             next_u += 1
         elif kd == "normal":
-            values.append(transform(d, normal_row(next_z), total))
+            values.append(transform(d, z_rows[next_z], 0))
             next_z += 1
         elif kd == "gamma":
-            values.append(transform(d, gamma_rows[next_g], total))
+            values.append(transform(d, g_rows[next_g], 0))
             next_g += 1
         else:
-            values.append(transform(d, None, total))
+            values.append(np.full((n_tps, w_all), transform(d, None, 1)[0]))
     patience = (
-        np.full(total, np.inf) if v.patience_min is None else np.maximum(values.pop(0), 0.0)
+        np.full((n_tps, w_all), np.inf)
+        if v.patience_min is None
+        else np.maximum(values.pop(0), 0.0)
     )
-    service = np.stack([np.maximum(x, MIN_SERVICE_MIN) * factor for x in values])
-    # keep those who come; sort by (TPS, arrival), stable; lay out one row per TPS
-    keep = np.nonzero(comes)[0]
-    by_time = keep[np.argsort(arrival[keep], kind="stable")]
-    order = by_time[np.argsort(voter_tps[by_time], kind="stable")]
-    row = voter_tps[order]
-    per_row = np.bincount(row, minlength=n_tps)
-    col = _ranks(per_row)
-    width = max(int(per_row.max(initial=0)), 1)
-    arrival_min = np.full((n_tps, width), np.inf)
-    patience_min = np.full((n_tps, width), np.inf)
-    service_min = np.zeros((len(v.stages), n_tps, width))
-    kinds_out = np.full((n_tps, width), KIND_NONE, dtype=np.int8)
-    arrival_min[row, col] = arrival[order]
-    patience_min[row, col] = patience[order]
-    service_min[:, row, col] = service[:, order]
-    kinds_out[row, col] = kind[order]
+    # keep those who come, in arrival order per TPS (stable: ties keep the order above)
+    arrival = np.where(comes & present, arrival, np.inf)
+    width = max(int(comes.sum(axis=1).max(initial=0)), 1)
+    order = np.argsort(arrival, axis=1, kind="stable")[:, :width]
+    arrival_min = np.take_along_axis(arrival, order, axis=1)
+    keep = arrival_min < np.inf
+    patience_min = np.where(keep, np.take_along_axis(patience, order, axis=1), np.inf)
+    kinds_out = np.where(keep, np.take_along_axis(kind, order, axis=1), KIND_NONE).astype(np.int8)
+    service_min = np.stack(
+        [
+            np.where(
+                keep,
+                np.take_along_axis(np.maximum(x, MIN_SERVICE_MIN) * factor, order, axis=1),
+                0.0,
+            )
+            for x in values
+        ]
+    )
     return VoterDraws(arrival_min, patience_min, service_min, kinds_out, n_list, n_dpk)
 
 

@@ -12,13 +12,15 @@ The day runs in steps, one function each, in this order:
 
 Extension points for incidents, responders and logistics (issue 4, kept switchable):
 
-* step 1 returns `Opening` (open_min, ballots per TPS). Today: day.open and DPT + reserve.
-  Logistics plugs in here (`simulate_logistics` → `LogisticsResult.open_min`,
-  `.ballots_available`).
+* step 1 returns `Opening` (open_min, ballots per TPS) from the kit logistics
+  (`operations.day_logistics` → `LogisticsResult.open_min`, `.ballots_available`); with
+  logistics off, day.open and DPT + reserve.
 * step 4 returns `Disruptions`: per-TPS suspension intervals (no service starts inside),
   KPPS on-duty changes ``(time, ±n)`` (e.g. a worker hurt in an incident), counting pause
-  minutes. Today: none. Incidents and responders plug in here; health events for the
-  medical dispatch are in `VotingStaff.ill_min` / `severe` (step 3) before this step runs.
+  minutes — from the day's incidents and the plan's responders
+  (`operations.day_response`); ballots lost in incidents come off `Opening.ballots`.
+* after counting, `operations.finish_operations` sends the medical teams to the KPPS
+  health events, returns the results to the PPK, and fills `DayResult.extras`.
 * `DayResult.extras` carries other modules' results; `DayResult.incidents_on` /
   `logistics_on` tell the metrics which of their figures are real.
 * traces: every step adds its rows to the `EventLog` when one TPS is traced.
@@ -26,7 +28,7 @@ Extension points for incidents, responders and logistics (issue 4, kept switchab
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -37,6 +39,7 @@ from planner.scenario.resolved import Scenario
 from planner.sim import staff as st
 from planner.sim.counting import CountResult, count_tps, draw_counting, full_team_minutes
 from planner.sim.grid import FloatArray, IntArray, TimeGrid, make_grid
+from planner.sim.operations import day_logistics, day_response, finish_operations
 from planner.sim.queue_batch import run_batch
 from planner.sim.queue_reference import run_reference
 from planner.sim.queueing import QueueInputs, QueueResult
@@ -54,6 +57,8 @@ class Opening:
 
     open_min: FloatArray
     ballots: IntArray
+    logistics: Any = None
+    """The `planner.sim.logistics.LogisticsResult` behind these times (None: not simulated)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class Disruptions:
     """Per TPS: changes of KPPS on duty (clock minute, +n / −n) beyond breaks and illness."""
     count_pause_min: FloatArray
     """Per TPS: minutes counting stands still."""
+    response: Any = None
+    """The `planner.sim.response.ResponseResult` behind these (None: incidents off)."""
 
     @classmethod
     def none(cls, n_tps: int) -> Disruptions:
@@ -149,6 +156,9 @@ def simulate_day(
     voters = draw_voters(scenario, seed, replication)
     voting = voting_staff(scenario, grid, voters, seed, replication)
     disrupt = disruptions(scenario, plan, seed, replication, voting, n_tps)
+    if disrupt.response is not None:  # ballots spoiled or lost in incidents
+        lost = disrupt.response.ballots_lost
+        opening = replace(opening, ballots=np.maximum(opening.ballots - lost, 0))
     inputs = queue_inputs(scenario, grid, voters, opening, disrupt, voting)
     queue = run_reference(inputs) if engine == "reference" else run_batch(inputs)
     if log is not None and trace_tps is not None:
@@ -170,6 +180,7 @@ def simulate_day(
         counting_on=scenario.spec.counting.enabled,
         log=log,
     )
+    finish_operations(result, seed, trace_tps)
     if log is not None and trace_tps is not None:
         log.extend(day_trace(result, trace_tps))
     return result
@@ -195,11 +206,13 @@ def trace_day(
 
 # --- step 1 ---------------------------------------------------------------------------
 def open_and_ballots(scenario: Scenario, seed: int, replication: int) -> Opening:
-    """Opening times and ballot sets (extension point: logistics)."""
-    n = len(scenario.tps)
+    """Opening times and ballot sets from the kit logistics (`planner.sim.operations`); with
+    logistics off, day.open and DPT + reserve."""
+    lg = day_logistics(scenario, seed, replication)
     return Opening(
-        open_min=np.full(n, float(scenario.spec.day.open)),
-        ballots=scenario.ballots_needed().astype(np.int64),
+        open_min=np.asarray(lg.open_min, dtype=np.float64),
+        ballots=np.asarray(lg.ballots_available, dtype=np.int64),
+        logistics=lg,
     )
 
 
@@ -241,8 +254,17 @@ def disruptions(
     voting: VotingStaff,
     n_tps: int,
 ) -> Disruptions:
-    """Suspensions, staff taken away, counting pauses (extension point: incidents)."""
-    return Disruptions.none(n_tps)
+    """Suspensions and counting pauses from the day's incidents as the plan's responders
+    answer them (`planner.sim.operations`); none when incidents are off."""
+    response = day_response(scenario, plan, seed, replication)
+    if response is None:
+        return Disruptions.none(n_tps)
+    return Disruptions(
+        suspensions=response.suspensions,
+        staff_changes=[[] for _ in range(n_tps)],
+        count_pause_min=np.asarray(response.pause_min, dtype=np.float64),
+        response=response,
+    )
 
 
 # --- step 5 ---------------------------------------------------------------------------

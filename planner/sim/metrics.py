@@ -14,6 +14,7 @@ per-district arrays and scalars, so a worker returns kilobytes, never the event 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -61,12 +62,40 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "voting_end_mean_clock_min", "clock min", "When the last voter left, mean over TPS."
     ),
-    MetricSpec("tps_opened_late", "TPS", "TPS that opened after day.open.", "logistics"),
-    MetricSpec("open_delay_mean_min", "min", "Mean delay of opening over all TPS.", "logistics"),
-    MetricSpec("incidents_total", "incidents", "Incidents at TPS.", "incidents"),
-    MetricSpec("incidents_unresolved", "incidents", "Incidents never settled.", "incidents"),
-    MetricSpec("response_mean_min", "min", "Mean responder response time.", "incidents"),
+    MetricSpec(
+        "tps_opened_late",
+        "TPS",
+        "TPS whose voting started after day.open (late kit, slow setup, incident at opening).",
+        "logistics",
+    ),
+    MetricSpec(
+        "open_delay_mean_min", "min", "Mean opening delay of the TPS that opened late.", "logistics"
+    ),
+    MetricSpec(
+        "incidents_total",
+        "incidents",
+        "Incidents at TPS (an area event once per TPS it reaches; worker collapses included).",
+        "incidents",
+    ),
+    MetricSpec(
+        "incidents_unresolved",
+        "incidents",
+        "Incidents no adequate responder reached before the counting deadline.",
+        "incidents",
+    ),
+    MetricSpec(
+        "response_mean_min",
+        "min",
+        "Mean response time of incidents that needed a responder and got one.",
+        "incidents",
+    ),
     MetricSpec("response_p90_min", "min", "90th percentile of response time.", "incidents"),
+    MetricSpec(
+        "escalations",
+        "incidents",
+        "Incidents no adequate responder reached within their time limit.",
+        "incidents",
+    ),
     MetricSpec(
         "fatigue_peak", "points", "Peak mean alertness deficit of the KPPS on duty, mean over TPS."
     ),
@@ -112,7 +141,22 @@ METRICS: tuple[MetricSpec, ...] = (
         "TPS whose kit arrived after setup should have started.",
         "logistics",
     ),
-    MetricSpec("ballot_short_tps", "TPS", "TPS short of ballots.", "logistics"),
+    MetricSpec(
+        "ballot_short_tps", "TPS", "TPS whose kit arrived short of DPT + reserve.", "logistics"
+    ),
+    MetricSpec("kits_replaced", "TPS", "TPS that needed a replacement from the PPK.", "logistics"),
+    MetricSpec(
+        "results_complete_mean_clock_min",
+        "clock min",
+        "When a kecamatan has all its TPS results at the PPK (recap can start), mean.",
+        "logistics",
+    ),
+    MetricSpec(
+        "results_complete_last_clock_min",
+        "clock min",
+        "When the last kecamatan has all its TPS results at the PPK.",
+        "logistics",
+    ),
     MetricSpec(
         "revote_risk_tps",
         "TPS",
@@ -256,6 +300,9 @@ def replication_result(day: DayResult) -> ReplicationResult:
     for name, is_on in enabled.items():
         if not is_on:
             scalars[name] = 0.0
+    # A metric undefined in this replication (NaN: e.g. no incident needed a responder) is
+    # left out, so its mean is over the replications where it is defined (n says how many).
+    scalars = {k: v for k, v in scalars.items() if not math.isnan(v)}
     per_tps.update(day.extras.get("per_tps", {}))
     per_district = district_columns(day, wait, voted, per_tps)
     per_district.update(day.extras.get("per_district", {}))

@@ -740,7 +740,7 @@ def response_metrics(
     `results` are the security response first (it carries each TPS's re-vote risk) and, when
     there were health events, the medical one.
     ``response_mean_min`` and ``response_p90_min`` are over incidents that needed a responder
-    and got one (NaN when there were none); per-type counts are ``incidents_type_<name>``;
+    and got one (NaN when there were none); per-type counts are ``incidents_<name>``;
     utilisation per agency is ``utilisation_<agency>`` (a unit appearing in both results is
     counted once, its busy minutes added).
     """
@@ -748,8 +748,8 @@ def response_metrics(
     scalars: dict[str, float] = {
         "incidents_total": float(sum(len(r.draws) for r in results)),
         "incidents_unresolved": float(sum(int(r.unresolved.sum()) for r in results)),
-        "incidents_escalated": float(sum(int(r.escalated.sum()) for r in results)),
-        "incidents_settled_on_site": float(sum(int(r.onsite.sum()) for r in results)),
+        "escalations": float(sum(int(r.escalated.sum()) for r in results)),
+        "settled_on_site": float(sum(int(r.onsite.sum()) for r in results)),
         "response_mean_min": float(response.mean()) if len(response) else float("nan"),
         "response_p90_min": float(np.percentile(response, 90)) if len(response) else float("nan"),
         "revote_risk_tps": float(sum(float(r.revote_risk.sum()) for r in results[:1])),
@@ -759,7 +759,7 @@ def response_metrics(
     for r in results:
         counts += np.bincount(r.draws.type, minlength=len(names))
     for name, c in zip(names, counts.tolist(), strict=True):
-        scalars[f"incidents_type_{name}"] = float(c)
+        scalars[f"incidents_{name}"] = float(c)
     busy: dict[str, float] = {}
     agencies_of: dict[str, frozenset[str]] = {}
     horizon = results[0].horizon_min if results else 0.0

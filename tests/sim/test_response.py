@@ -403,9 +403,9 @@ def test_response_metrics_from_the_micro_queue() -> None:
     res = simulate_response(sc, plan, calls(sc, [(0, 600, 20), (1, 615, 15), (2, 620, 5)]), 1, 0)
     scalars, per_tps = response_metrics([res], 3)
     assert scalars["incidents_total"] == 3
-    assert scalars["incidents_type_call"] == 3
+    assert scalars["incidents_call"] == 3
     assert scalars["incidents_unresolved"] == 0
-    assert scalars["incidents_escalated"] == 2
+    assert scalars["escalations"] == 2
     assert scalars["response_mean_min"] == pytest.approx(110 / 3)
     assert scalars["response_p90_min"] == pytest.approx(35 + 0.8 * 30)
     assert scalars["utilisation_police"] == pytest.approx(100 / 840)

@@ -19,6 +19,8 @@ from planner.scenario.distributions import Distribution, Fixed, Lognormal, Unifo
 from planner.scenario.sections.base import Section
 
 SEVERITIES: tuple[str, ...] = ("minor", "major", "grave")
+RESERVED_TYPE_NAMES: frozenset[str] = frozenset({"total", "unresolved"})
+"""Type names that would collide with the metrics incidents_total / incidents_unresolved."""
 
 
 class PhaseWeights(Section):
@@ -411,6 +413,12 @@ class Incidents(Section):
         names = [t.name for t in self.types]
         if len(set(names)) != len(names):
             raise ValueError("incident type names must be unique")
+        taken = sorted(set(names) & RESERVED_TYPE_NAMES)
+        if taken:
+            raise ValueError(
+                f"incident type name {taken[0]!r} is reserved (metric incidents_{taken[0]}); "
+                "choose another name"
+            )
         if any(m <= 0 for m in self.class_rate_multiplier.values()):
             raise ValueError("class_rate_multiplier values must be > 0")
         return self

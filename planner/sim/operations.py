@@ -1,0 +1,181 @@
+"""Logistics, incidents and responders in one replication: what `planner.sim.day` calls.
+
+`planner.sim.day` runs the day; at its extension points it calls
+
+1. `day_logistics` (step 1): kit delivery and opening times, or every TPS at day.open with
+   DPT + reserve ballots when `logistics.enabled` is off;
+2. `day_response` (step 4): the day's incidents (`planner.sim.incidents`) answered by the
+   plan's responders (`planner.sim.response`) — without a plan, the policy-default plan
+   (each class's standard pattern, the minimum of reserve teams); None when
+   `incidents.enabled` is off;
+3. `finish_operations` (after counting): the medical teams' answer to the KPPS health
+   events, the results' return to the PPK, and this part's metrics, table columns and
+   trace rows in `DayResult.extras` (see `planner.sim.metrics`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from planner.scenario.plan import Plan, default_plan
+from planner.scenario.resolved import Scenario
+from planner.sim.incidents import draw_incidents
+from planner.sim.logistics import (
+    LogisticsResult,
+    ReturnResult,
+    effective_open_min,
+    logistics_metrics,
+    logistics_trace,
+    no_logistics,
+    return_metrics,
+    return_results,
+    return_trace,
+    simulate_logistics,
+)
+from planner.sim.response import (
+    ResponseResult,
+    respond_medical,
+    response_metrics,
+    simulate_response,
+)
+
+if TYPE_CHECKING:
+    from planner.sim.day import DayResult
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+def day_logistics(scenario: Scenario, seed: int, replication: int) -> LogisticsResult:
+    """Kits, opening times and ballots of every TPS (all on time when logistics are off)."""
+    if scenario.spec.logistics.enabled:
+        return simulate_logistics(scenario, seed, replication)
+    return no_logistics(scenario)
+
+
+def day_response(
+    scenario: Scenario, plan: Plan | None, seed: int, replication: int
+) -> ResponseResult | None:
+    """The day's incidents and who answered them (None when incidents are off)."""
+    if not scenario.spec.incidents.enabled:
+        return None
+    deployed = plan if plan is not None else default_plan(scenario)
+    draws = draw_incidents(scenario, seed, replication)
+    return simulate_response(scenario, deployed, draws, seed, replication)
+
+
+def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -> None:
+    """After counting: medical response, results return, metrics and trace rows.
+
+    Fills ``day.extras`` (``metrics``, ``metrics_enabled``, ``per_tps``, ``per_district``,
+    and the raw results under ``logistics``, ``response``, ``medical``, ``returns``) and
+    sets ``day.incidents_on`` / ``day.logistics_on``.
+    """
+    scenario = day.scenario
+    spec = scenario.spec
+    rep = day.replication
+    n_tps = len(scenario.tps)
+    logistics: LogisticsResult | None = day.opening.logistics
+    response: ResponseResult | None = day.disruptions.response
+    incidents_on = spec.incidents.enabled and response is not None
+    logistics_on = spec.logistics.enabled and logistics is not None
+
+    medical: ResponseResult | None = None
+    if incidents_on:
+        ill = day.staff.ill_min
+        tps_idx, worker = np.nonzero(np.isfinite(ill))
+        medical = respond_medical(
+            scenario,
+            tps_idx.astype(np.int64),
+            ill[tps_idx, worker].astype(np.float64),
+            day.staff.severe[tps_idx, worker],
+            seed,
+            rep,
+        )
+    returns: ReturnResult | None = None
+    if logistics_on:
+        returns = return_results(scenario, day.counting.finish_min, seed, rep)
+
+    metrics: dict[str, float] = {}
+    per_tps: dict[str, FloatArray] = {}
+    per_district: dict[str, FloatArray] = {}
+    suspensions = response.suspensions if response is not None else None
+    opened = effective_open_min(day.opening.open_min, suspensions)
+    if logistics is not None and (logistics_on or incidents_on):
+        m, cols = logistics_metrics(logistics, opened)
+        if logistics_on:
+            metrics.update(m)
+            per_tps.update(cols)
+        else:  # incidents at opening can still delay it
+            for key in ("tps_opened_late", "open_delay_mean_min"):
+                metrics[key] = m[key]
+            for key in ("open_clock_min", "open_delay_min", "opened_late"):
+                per_tps[key] = cols[key]
+    if returns is not None:
+        m, cols = return_metrics(returns)
+        metrics.update(m)
+        per_district.update(cols)
+    if incidents_on and response is not None and medical is not None:
+        m, cols = response_metrics([response, medical], n_tps)
+        metrics.update(m)
+        per_tps.update(cols)
+    per_district.update(_district_sums(scenario, per_tps))
+
+    day.incidents_on = incidents_on
+    day.logistics_on = logistics_on
+    day.extras.update(
+        {
+            "metrics": metrics,
+            "metrics_enabled": {
+                "tps_opened_late": logistics_on or incidents_on,
+                "open_delay_mean_min": logistics_on or incidents_on,
+            },
+            "per_tps": per_tps,
+            "per_district": per_district,
+            "logistics": logistics if logistics_on else None,
+            "response": response,
+            "medical": medical,
+            "returns": returns,
+        }
+    )
+    if day.log is not None and trace_tps is not None:
+        rows = []
+        if logistics_on and logistics is not None:
+            rows += logistics_trace(scenario, logistics, trace_tps)
+        if response is not None:
+            rows += response.trace(trace_tps)
+        if medical is not None:
+            rows += medical.trace(trace_tps)
+        if returns is not None:
+            rows += return_trace(scenario, returns, trace_tps)
+        day.log.extend(rows)
+
+
+_DISTRICT_SUMS: tuple[str, ...] = (
+    "incidents",
+    "incidents_unresolved",
+    "incidents_escalated",
+    "revote_risk",
+    "opened_late",
+    "logistics_late",
+    "ballot_short",
+    "ballots_lost",
+)
+
+
+def _district_sums(scenario: Scenario, per_tps: dict[str, FloatArray]) -> dict[str, FloatArray]:
+    """Per-kecamatan totals of this part's per-TPS columns, and the mean response time."""
+    tps = scenario.tps
+    n_d = len(tps.district_names)
+    out: dict[str, FloatArray] = {}
+    for name in _DISTRICT_SUMS:
+        if name in per_tps:
+            sums = np.bincount(tps.district, weights=per_tps[name], minlength=n_d)
+            out[name] = np.asarray(sums, dtype=np.float64)
+    if "response_sum_min" in per_tps:
+        total = np.bincount(tps.district, weights=per_tps["response_sum_min"], minlength=n_d)
+        count = np.bincount(tps.district, weights=per_tps["responses"], minlength=n_d)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["response_mean_min"] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return out

@@ -95,10 +95,41 @@ def real_simulate_run(root: Path) -> Path:
     return out
 
 
+def real_optimise_run(root: Path) -> Path:
+    """`planner optimise` on the 20-TPS training scenario (TPS with coordinates: a map)."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    out = root / "optimise-cli"
+    scenario = TRAINING.parent / "training-small.yaml"
+    args = ["optimise", str(scenario), "--time-limit", "10", "--out", str(out), "--no-report"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def real_frontier_run(root: Path) -> Path:
+    """`planner frontier` on the 20-TPS training scenario, three budget scales."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    out = root / "frontier-cli"
+    scenario = TRAINING.parent / "training-small.yaml"
+    args = ["frontier", str(scenario), "--from", "0.5", "--to", "1.5", "--steps", "3"]
+    args += ["--time-limit", "5", "--out", str(out), "--no-report"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
 REPORTS: dict[str, tuple[RunMaker, int]] = {
     "simulate": (simulate_run, 5),
     "simulate-real": (simulate_run_real, 5),
     "simulate-cli": (real_simulate_run, 6),
+    "optimise-cli": (real_optimise_run, 5),
+    "frontier-cli": (real_frontier_run, 1),
     "optimise": (optimise_run, 4),
     "frontier": (frontier_run, 1),
     "compare": (compare_run, 1),

@@ -41,14 +41,8 @@ from planner.sim.incidents import (
     inject_draws,
     merge_draws,
 )
-from planner.sim.logistics import (
-    LogisticsResult,
-    ReturnResult,
-    logistics_trace,
-    no_logistics,
-    return_results,
-    simulate_logistics,
-)
+from planner.sim.logistics import LogisticsResult, ReturnResult
+from planner.sim.operations import day_logistics, finish_operations
 from planner.sim.queue_batch import run_batch
 from planner.sim.queue_reference import run_reference
 from planner.sim.queueing import OUT_GAVE_UP, OUT_VOTED, QueueResult
@@ -146,34 +140,41 @@ def simulate_demo_day(
     if plan is None:
         plan = default_plan(scenario)
     # 1. logistics and opening (+ late kits)
-    lg = (
-        simulate_logistics(scenario, seed, replication)
-        if spec.logistics.enabled
-        else no_logistics(scenario)
+    lg = apply_late_kits(
+        day_logistics(scenario, seed, replication),
+        events,
+        float(day.staff_arrive),
+        float(day.open),
     )
-    lg = apply_late_kits(lg, events, float(day.staff_arrive), float(day.open))
     opening = sim_day.Opening(
         open_min=np.asarray(lg.open_min, dtype=np.float64),
         ballots=np.asarray(lg.ballots_available, dtype=np.int64),
+        logistics=lg,
     )
     # 2–3. voters and the voting team
     voters = draw_voters(scenario, seed, replication)
     voting = sim_day.voting_staff(scenario, grid, voters, seed, replication)
-    # 4. incidents (random + scripted) and the responders
-    response: ResponseResult | None = None
-    medical: ResponseResult | None = None
-    suspensions: list[list[tuple[float, float]]] = [[] for _ in range(n_tps)]
-    pauses = np.zeros(n_tps)
+    # 4. incidents (random + scripted) and the responders; collapses take a KPPS off duty
     collapse_tps, collapse_min = inject_collapses(events)
+    staff_changes: list[list[tuple[float, int]]] = [[] for _ in range(n_tps)]
+    for i, t in zip(collapse_tps.tolist(), collapse_min.tolist(), strict=True):
+        staff_changes[i].append((float(t), -1))
+    collapse_medical: ResponseResult | None = None
     if spec.incidents.enabled:
         draws = merge_draws(
             draw_incidents(scenario, seed, replication), inject_draws(scenario, events)
         )
         response = simulate_response(scenario, plan, draws, seed, replication)
-        suspensions = [sorted(response.suspensions[i]) for i in range(n_tps)]
-        pauses = np.asarray(response.pause_min, dtype=np.float64).copy()
+        disrupt = sim_day.Disruptions(
+            suspensions=response.suspensions,
+            staff_changes=staff_changes,
+            count_pause_min=np.asarray(response.pause_min, dtype=np.float64),
+            response=response,
+        )
+        lost = response.ballots_lost  # ballots spoiled or lost in incidents, as simulate_day
+        opening = dataclasses.replace(opening, ballots=np.maximum(opening.ballots - lost, 0))
         if len(collapse_tps):
-            medical = respond_medical(
+            collapse_medical = respond_medical(
                 scenario,
                 collapse_tps,
                 collapse_min,
@@ -184,24 +185,17 @@ def simulate_demo_day(
             )
     else:
         suspensions, pauses = direct_disruptions(scenario, events, n_tps)
-    staff_changes: list[list[tuple[float, int]]] = [[] for _ in range(n_tps)]
-    for i, t in zip(collapse_tps.tolist(), collapse_min.tolist(), strict=True):
-        staff_changes[i].append((float(t), -1))
-    disrupt = sim_day.Disruptions(suspensions, staff_changes, pauses)
-    # 5. the voter flow
+        disrupt = sim_day.Disruptions(suspensions, staff_changes, pauses)
+    # 5. the voter flow (the subject's first TPS also through the event-by-event engine)
     inputs = sim_day.queue_inputs(scenario, grid, voters, opening, disrupt, voting)
     queue = run_batch(inputs)
     subject_rows = traced or _subject_rows(scenario, subject_kind, subject)
+    i0 = subject_rows[0]
     log = EventLog()
-    run_reference(inputs, [subject_rows[0]], log.add)
-    # 6. counting and health
+    run_reference(inputs, [i0], log.add)
+    # 6. counting and health; then medical response, results return, trace rows
     staff_out, count = sim_day.counting_phase(
         scenario, grid, voters, queue, voting, disrupt, seed, replication
-    )
-    returned = (
-        return_results(scenario, count.finish_min, seed, replication)
-        if spec.logistics.enabled
-        else None
     )
     result = sim_day.DayResult(
         scenario=scenario,
@@ -217,12 +211,12 @@ def simulate_demo_day(
         counting_on=spec.counting.enabled,
         log=log,
     )
-    i0 = subject_rows[0]
+    finish_operations(result, seed, i0)
     log.extend(sim_day.day_trace(result, i0))
-    if spec.logistics.enabled:
-        log.extend(logistics_trace(scenario, lg, i0))
-    if response is not None:
-        log.extend(response.trace(i0))
+    if collapse_medical is not None:
+        log.extend(collapse_medical.trace(i0))
+    returned: ReturnResult | None = result.extras.get("returns")
+    health_medical: ResponseResult | None = result.extras.get("medical")
     story = DayStory(
         scenario=scenario.name,
         seed=seed,
@@ -237,7 +231,9 @@ def simulate_demo_day(
         tps=_tps_days(
             scenario, lg, voters.arrival_min, queue, count.finish_min, returned, set(subject_rows)
         ),
-        incidents=_incidents(scenario, response) + _incidents(scenario, medical),
+        incidents=_incidents(scenario, disrupt.response)
+        + _incidents(scenario, health_medical)
+        + _incidents(scenario, collapse_medical),
         workers=_workers(scenario, result, _busiest(queue, voters.arrival_min, subject_rows), seed),
         district_results_min=_district_results(scenario, returned),
         trace=[(float(t), w, what, d) for t, w, what, d in log.sorted_rows()],

@@ -226,8 +226,8 @@ def stacked_bars(
         bottom = bottom + y
     ax.set_xticks(positions)
     ax.set_xticklabels(categories, fontsize=8, rotation=45 if len(categories) > 12 else 0)
-    if stacks:
-        ax.legend(fontsize=8, ncols=min(4, len(stacks)))
+    if stacks:  # beside the plot, so it never hides a bar
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _finish(fig, title)
 
 

@@ -18,6 +18,7 @@ from planner.report import html, plots
 from planner.report.build import Part
 from planner.report.html import Html
 from planner.report.i18n import Translator
+from planner.report.narrate import incident_label
 from planner.report.runs import CsvTable, RunData
 from planner.report.trace import DayTrace, load_day_trace
 
@@ -45,6 +46,26 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {m: (en, id_) for m, en, id_ in HEAD
     "count_finish_mean_clock_min": ("mean count finish", "rata-rata selesai hitung"),
     "logistics_late_tps": ("TPS with late kits", "TPS logistik terlambat"),
     "ballot_short_tps": ("TPS short of ballots", "TPS kurang surat suara"),
+    "settled_on_site": ("incidents settled on site", "insiden selesai di tempat"),
+    "escalations": ("incidents escalated", "insiden meningkat"),
+    "utilisation_police": (
+        "police units busy (share of the day)",
+        "unit polisi sibuk (bagian hari)",
+    ),
+    "utilisation_tni": ("TNI units busy (share of the day)", "unit TNI sibuk (bagian hari)"),
+    "utilisation_medical": (
+        "medical teams busy (share of the day)",
+        "tim medis sibuk (bagian hari)",
+    ),
+    "kits_replaced": ("kits replaced", "logistik diganti"),
+    "results_complete_mean_clock_min": (
+        "kecamatan results complete at PPK (mean)",
+        "hasil kecamatan lengkap di PPK (rata-rata)",
+    ),
+    "results_complete_last_clock_min": (
+        "last kecamatan results complete at PPK",
+        "hasil kecamatan terakhir lengkap di PPK",
+    ),
 }
 
 # per_tps.csv column names we read (first present wins)
@@ -115,7 +136,7 @@ def format_metric(tr: Translator, name: str, value: float) -> str:
         return "–"
     if name.endswith("_clock_min"):
         return plots.clock_label(value)
-    if name.startswith("share_"):
+    if name.startswith(("share_", "utilisation_")):
         return tr.percent(value, 1)
     if abs(value) >= 100:
         return tr.number(value, 0)
@@ -391,10 +412,13 @@ def incidents_part(run: RunData, tr: Translator, trace: DayTrace | None) -> Part
                     tr("incidents_type_title"),
                     tr("incidents_axis"),
                     "",
-                    names,
+                    [incident_label(tr, k) for k in names],
                     [by_type[k]["mean"] for k in names],
-                    errors=(
-                        [float(by_type[k].get("ci95_low", by_type[k]["mean"])) for k in names],
+                    errors=(  # a count is never below 0, whatever a t-interval says
+                        [
+                            max(0.0, float(by_type[k].get("ci95_low", by_type[k]["mean"])))
+                            for k in names
+                        ],
                         [float(by_type[k].get("ci95_high", by_type[k]["mean"])) for k in names],
                     ),
                     horizontal=True,
@@ -410,7 +434,9 @@ def incidents_part(run: RunData, tr: Translator, trace: DayTrace | None) -> Part
         )
         types = sorted({k for _, k in trace.incidents})
         stacks = {
-            k: [sum(1 for t, kk in trace.incidents if kk == k and int(t // 60) == h) for h in hours]
+            incident_label(tr, k): [
+                sum(1 for t, kk in trace.incidents if kk == k and int(t // 60) == h) for h in hours
+            ]
             for k in types
         }
         parts.append(
@@ -446,9 +472,12 @@ def incidents_part(run: RunData, tr: Translator, trace: DayTrace | None) -> Part
         for name in (
             "incidents_total",
             "incidents_unresolved",
+            "settled_on_site",
+            "escalations",
             "response_mean_min",
             "response_p90_min",
             "revote_risk_tps",
+            *sorted(k for k in metrics if k.startswith("utilisation_")),
         )
         if isinstance(m := metrics.get(name), dict)
     ]
@@ -496,6 +525,9 @@ def logistics_part(run: RunData, tr: Translator, per_tps: CsvTable | None) -> Pa
             "open_delay_mean_min",
             "logistics_late_tps",
             "ballot_short_tps",
+            "kits_replaced",
+            "results_complete_mean_clock_min",
+            "results_complete_last_clock_min",
         )
         if isinstance(m := metrics.get(name), dict)
     ]

@@ -73,5 +73,6 @@ def trace_run_day(run: RunData, worst: list[str], median: str) -> tuple[DayTrace
         incidents=[(i.time_min, i.type) for i in story.incidents],
         responses=responses,
         health_events=health,
+        story=story,
     )
     return trace, ""

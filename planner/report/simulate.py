@@ -98,7 +98,24 @@ def build(run: RunData, tr: Translator) -> list[Part]:
         logistics_part(run, tr, per_tps),
         attention_part(tr, per_tps),
         districts_part(tr, per_district),
+        sitrep_part(tr, trace),
     ]
+
+
+SITREP_MIN = 60
+"""Interval of the situation reports in the simulate report (minutes)."""
+
+
+def sitrep_part(tr: Translator, trace: DayTrace | None) -> Part:
+    """Hourly situation reports of the re-run day, per kecamatan and for the region."""
+    from planner.report.timeline import sitrep_part as story_sitreps
+
+    if trace is None or trace.story is None:
+        note = html.note(tr("not_available", what=tr("sec_sitrep")))
+        return Part("sitrep", tr("sec_sitrep"), note)
+    part = story_sitreps(trace.story, tr, SITREP_MIN)
+    note = html.note(tr("queue_plot_note", rep=trace.replication, seed=trace.seed))
+    return Part(part.anchor, part.title, html.join([part.body, note]))
 
 
 def add_open_delay(run: RunData, per_tps: CsvTable | None) -> None:

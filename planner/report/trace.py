@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.report.runs import CsvTable, RunData
+from planner.report.story import DayStory
 
 WORST_COUNT = 5
 
@@ -40,6 +41,8 @@ class DayTrace:
     """(agency, dispatch-to-arrival minutes) of every dispatch of the day."""
     health_events: list[tuple[float, str, str]] = field(default_factory=list)
     """(clock minute, TPS id, what) of worker health events at the traced TPS."""
+    story: DayStory | None = None
+    """The whole re-run day (every TPS), for the situation reports."""
 
 
 def chosen_tps(per_tps: CsvTable | None) -> tuple[list[str], str]:

@@ -104,3 +104,12 @@ def test_simulate_report_re_runs_one_day(tmp_path: Path) -> None:
     assert "Fatigue of the seven KPPS at" in staff
     waits = text.split("<h2>Waiting times</h2>")[1].split("</section>")[0]
     assert "Wait of each voter in one simulated day" in waits
+
+
+def test_simulate_report_has_hourly_sitreps(tmp_path: Path) -> None:
+    from .fakes import simulate_run_real
+
+    text = render_report(simulate_run_real(tmp_path), "id")
+    sitrep = text.split("<h2>Laporan berkala</h2>")[1].split("</section>")[0]
+    assert "<td>07:00</td><td>Balikpapan Kota</td>" in sitrep
+    assert sitrep.count("<tr>") >= 15  # header + one row per hour from 07:00 into the evening

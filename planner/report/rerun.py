@@ -9,6 +9,7 @@ run's resolved scenario, plan (plan.csv if the run used one) and seed.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -27,6 +28,8 @@ def trace_run_day(run: RunData, worst: list[str], median: str) -> tuple[DayTrace
 
         scenario = load_run_scenario(run)
         plan_path = run.file("plan.csv")
+        if not plan_path.is_file() and run.manifest.get("plan"):
+            plan_path = Path(str(run.manifest["plan"]))  # simulate --plan FILE
         plan = read_plan(plan_path, scenario) if plan_path.is_file() else None
         rows = [scenario.tps.index_of(t) for t in [*worst, median] if t in scenario.tps.tps_id]
         if not rows:

@@ -113,3 +113,27 @@ def test_simulate_report_has_hourly_sitreps(tmp_path: Path) -> None:
     sitrep = text.split("<h2>Laporan berkala</h2>")[1].split("</section>")[0]
     assert "<td>07:00</td><td>Balikpapan Kota</td>" in sitrep
     assert sitrep.count("<tr>") >= 15  # header + one row per hour from 07:00 into the evening
+
+
+def test_re_run_reproduces_replication_zero(tmp_path: Path) -> None:
+    """With one replication, per_tps.csv holds replication 0 itself: the report's re-run
+    must give the same waits and count finish times at every TPS."""
+    from planner.report.rerun import trace_run_day
+    from planner.report.runs import load_run
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "training-small.yaml"
+    out = tmp_path / "one"
+    args = ["simulate", str(scenario), "--replications", "1", "--out", str(out), "--no-report"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    table = read_csv(out / "per_tps.csv")
+    assert table is not None
+    ids = table.text("tps_id")
+    trace, why = trace_run_day(load_run(out), ids[:5], ids[5])
+    assert trace is not None and trace.story is not None, why
+    by_id = {t.tps_id: t for t in trace.story.tps}
+    waits = table.num("wait_mean_min")
+    finish = table.num("count_finish_clock_min")
+    for k, tps_id in enumerate(ids):
+        assert by_id[tps_id].wait_mean_min == pytest.approx(waits[k], abs=1e-3), tps_id
+        assert by_id[tps_id].count_end_min == pytest.approx(finish[k], abs=1e-2), tps_id

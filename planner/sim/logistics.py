@@ -489,9 +489,6 @@ def logistics_metrics(
         "opened_late": late.astype(np.float64),
         "logistics_late": result.logistics_late.astype(np.float64),
         "ballot_short": result.kit_short.astype(np.float64),
-        "kit_replaced": result.replaced.astype(np.float64),
-        "kit_complete_clock_min": result.kit_complete_min,
-        "ballots_available": result.ballots_available.astype(np.float64),
     }
     return scalars, per_tps
 

@@ -155,12 +155,10 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
 _DISTRICT_SUMS: tuple[str, ...] = (
     "incidents",
     "incidents_unresolved",
-    "incidents_escalated",
     "revote_risk",
     "opened_late",
     "logistics_late",
     "ballot_short",
-    "ballots_lost",
 )
 
 

@@ -777,7 +777,6 @@ def response_metrics(
     per_tps: dict[str, FloatArray] = {
         "incidents": np.zeros(n_tps),
         "incidents_unresolved": np.zeros(n_tps),
-        "incidents_escalated": np.zeros(n_tps),
         "response_sum_min": np.zeros(n_tps),
         "responses": np.zeros(n_tps),
         "suspended_min": np.zeros(n_tps),
@@ -788,7 +787,6 @@ def response_metrics(
         tps = r.draws.tps
         per_tps["incidents"] += np.bincount(tps, minlength=n_tps)
         per_tps["incidents_unresolved"] += np.bincount(tps, r.unresolved, minlength=n_tps)
-        per_tps["incidents_escalated"] += np.bincount(tps, r.escalated, minlength=n_tps)
         ok = np.isfinite(r.response_min)
         per_tps["response_sum_min"] += np.bincount(tps[ok], r.response_min[ok], minlength=n_tps)
         per_tps["responses"] += np.bincount(tps[ok], minlength=n_tps)

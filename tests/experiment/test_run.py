@@ -100,12 +100,22 @@ def test_per_tps_means_are_the_means_of_replications(scenario_file: Path) -> Non
     np.testing.assert_allclose(res.per_tps["count_finish_clock_min"], want)
 
 
-def test_replication_results_are_small() -> None:
-    """A worker returns kilobytes per replication, not the voters or the event log."""
-    sc = planner.load_scenario("scenarios/training-small.yaml")
-    res = replication_result(simulate_day(sc, 1, 0))
-    per_tps = len(sc.tps)
-    assert len(pickle.dumps(res)) < 2_000 + 300 * per_tps
+def test_replication_results_are_small(tmp_path: Path) -> None:
+    """A worker returns a few hundred bytes per TPS, however many voters there are."""
+
+    def size(tps: int, voters: int) -> int:
+        path = tmp_path / f"s{tps}-{voters}.yaml"
+        path.write_text(
+            SCENARIO.replace("tps: 5, voters: 2600", f"tps: {tps}, voters: {tps * voters}"),
+            encoding="utf-8",
+        )
+        sc = load_scenario(path)
+        return len(pickle.dumps(replication_result(simulate_day(sc, 1, 0))))
+
+    small, large = size(5, 200), size(45, 200)
+    assert (large - small) / 40 < 400  # bytes per extra TPS
+    assert abs(size(5, 580) - small) < 0.05 * small  # voters do not count
+    assert large < 40_000
 
 
 def test_column_means_skip_missing_values() -> None:

@@ -417,4 +417,3 @@ def test_response_metrics_from_the_micro_queue() -> None:
     assert scalars["revote_risk_tps"] == pytest.approx(0.1 + 0.35 + 0.35)
     assert per_tps["response_sum_min"].tolist() == [10.0, 35.0, 65.0]
     assert per_tps["suspended_min"].tolist() == [0.0, 20.0, 20.0]
-    assert per_tps["incidents_escalated"].tolist() == [0.0, 1.0, 1.0]

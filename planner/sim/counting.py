@@ -7,7 +7,8 @@ team; the team's speed at time t is ``min(1, max(1, on duty) / kpps_per_tps) / m
 when the speed integrates to the full-team minutes. Tally errors then arrive as a Poisson
 count with mean ``errors_per_1000_ballots × papers / 1000 × (1 + error_per_point × mean
 deficit during the count)``; each costs a recount. Recounts and the administration (forms,
-copies, Sirekap upload, sealing) take their drawn minutes times the fatigue multiplier at
+copies, Sirekap upload, sealing; a fixed part plus a part per ballot type) take their
+drawn minutes times the fatigue multiplier at
 the end of the paper count, plus any counting pauses from incidents.
 
 The error count uses a pre-drawn Poisson process (cumulative Exp(1) gaps): the count is the
@@ -35,6 +36,7 @@ class CountDraws:
 
     seconds_per_ballot: FloatArray
     admin_min: FloatArray
+    """Administration minutes at full alertness (fixed part + per ballot type)."""
     error_points: FloatArray
     """(tps, MAX_ERRORS) cumulative Exp(1) gaps: a unit-rate Poisson process."""
     recount_min: FloatArray
@@ -47,7 +49,9 @@ def draw_counting(scenario: Scenario, seed: int, replication: int) -> CountDraws
     n = len(scenario.tps)
     rng = named_rng(seed, replication, "counting")
     sec = np.maximum(c.seconds_per_ballot.sample(rng, n), 0.0)
-    admin = np.maximum(c.admin_min.sample(rng, n), 0.0)
+    admin = np.maximum(c.admin_min.sample(rng, n), 0.0) + (
+        c.admin_min_per_ballot_type * scenario.spec.election.ballots
+    )
     points = np.cumsum(rng.exponential(1.0, (n, MAX_ERRORS)), axis=1)
     recount = np.maximum(c.recount_min.sample(rng, (n, MAX_ERRORS)), 0.0)
     return CountDraws(sec, admin, points, recount)

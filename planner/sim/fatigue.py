@@ -5,9 +5,9 @@ Alertness on the model's 1–16 scale is ``A = S + C − T − L``:
 * S, the homeostatic process, falls exponentially towards ``s_lower`` while awake and
   recovers exponentially towards ``s_upper`` during sleep (Åkerstedt & Folkard 1995).
 * C, the circadian process, is a cosine of the clock with its peak at ``c_peak_hour``.
-* T, time on task: ``time_on_task_per_h`` points per hour of work since the last break
-  (a break restores it; Tucker 2003 finds risk rising over each spell of work and falling
-  after a break).
+* T, time on task: ``time_on_task_max · (1 − exp(−h / time_on_task_tau_h))`` after h hours
+  of work since the last break (a break restores it; Tucker 2003 finds risk rising over each
+  spell of work and falling after a break).
 * L, workload: points per 100 voters who have come to the TPS and per 1,000 ballots counted.
 
 The deficit ``D = max(0, alertness_full − A)`` slows service, raises counting errors and the

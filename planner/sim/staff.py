@@ -77,7 +77,8 @@ def draw_team(scenario: Scenario, seed: int, replication: int, stream: str, size
             first = ok.argmax(axis=1)
             age = np.where(ok.any(axis=1), ages[np.arange(n), first], float(pol.age_cap_years))
         cols["age_years"].append(age)
-        cols["comorbid"].append(rng.random(n) < share)
+        by_age = share * np.exp(staff.health.comorbidity_age_per_decade * (age - 40.0) / 10.0)
+        cols["comorbid"].append(rng.random(n) < np.minimum(by_age, 1.0))
         cols["sleep_h"].append(np.maximum(staff.sleep_before_h.sample(rng, n), 0.0))
         cols["awake_h"].append(np.maximum(staff.awake_before_arrival_h.sample(rng, n), 0.0))
         cols["ill_threshold"].append(rng.exponential(1.0, n))
@@ -170,7 +171,7 @@ def team_curves(
         tot[:, w, :] = t
         on_break[:, w, :] = b
     if p.enabled:
-        raw = raw + p.time_on_task_per_h * tot
+        raw = raw + p.time_on_task_max * -np.expm1(-tot / p.time_on_task_tau_h)
     return TeamCurves(np.asarray(raw, dtype=np.float64), on_break, duty_start_min)
 
 

@@ -67,7 +67,7 @@ def test_voting_team_alertness_by_hand() -> None:
         day.voters.arrival_min[0] < grid.start_min + (g + 1) * grid.step_min
     )
     load = 0.15 * arrived.sum() / 100.0
-    tot = 0.25 * (t - 360.0) / 60.0
+    tot = 1.5 * (1 - math.exp(-(t - 360.0) / 60.0 / 2.0))
     expected = 12.0 - (s + c) + load + tot
     assert day.voting_staff.curves.raw_deficit[0, 0, g] == pytest.approx(expected, abs=1e-9)
 
@@ -170,21 +170,28 @@ def test_counting_exact_without_fatigue_or_errors() -> None:
     sc = pilkada(
         tps=4,
         staff={"fatigue": {"enabled": False}, "health": {"base_ill_per_100k_h": 0.0}},
-        counting={"seconds_per_ballot": 12.0, "admin_min": 100.0, "errors_per_1000_ballots": 0.0},
+        counting={
+            "seconds_per_ballot": 12.0,
+            "admin_min": 100.0,
+            "admin_min_per_ballot_type": 20.0,
+            "errors_per_1000_ballots": 0.0,
+        },
     )
     day = simulate_day(sc, 5, 0)
     start = count_start_min(sc, day.queue)
     voted = (day.queue.outcome == 0).sum(axis=1)
     np.testing.assert_allclose(day.counting.start_min, start)
     assert np.all(start >= 780.0)
-    np.testing.assert_allclose(day.counting.finish_min, start + 2 * voted * 12.0 / 60.0 + 100.0)
+    np.testing.assert_allclose(
+        day.counting.finish_min, start + 2 * voted * 12.0 / 60.0 + 100.0 + 2 * 20.0
+    )
     assert (day.counting.errors == 0).all()
 
 
 def test_more_error_prone_counting_means_more_recounts() -> None:
     """Paired draws: a higher error rate never gives fewer recounts at any TPS."""
-    low = simulate_day(pilkada(tps=10, counting={"errors_per_1000_ballots": 0.5}), 2, 0)
-    high = simulate_day(pilkada(tps=10, counting={"errors_per_1000_ballots": 2.0}), 2, 0)
+    low = simulate_day(pilkada(tps=10, counting={"errors_per_1000_ballots": 0.1}), 2, 0)
+    high = simulate_day(pilkada(tps=10, counting={"errors_per_1000_ballots": 1.0}), 2, 0)
     assert np.all(high.counting.errors >= low.counting.errors)
     assert high.counting.errors.sum() > low.counting.errors.sum()
     assert np.all(high.counting.finish_min >= low.counting.finish_min - 1e-9)

@@ -44,13 +44,19 @@ class Fatigue(Section):
         description='When KPPS woke, rested, on the day before polling day ("H-1 06:00", est.: '
         "a normal working day precedes the evening of TPS preparation).",
     )
-    time_on_task_per_h: float = Field(
-        0.25,
+    time_on_task_max: float = Field(
+        1.5,
         ge=0,
-        description="Alertness lost per hour of work since the last break, restored by a break "
-        "(est.: Tucker 2003 finds risk rising about twofold over two hours without a break; "
-        "0.25 points per hour makes a 6-h spell cost 1.5 points, a little over half the "
-        "circadian swing).",
+        description="Alertness lost to time on task after a long spell of work without a break, "
+        "restored by a break; the loss approaches this value as 1 − exp(−hours / "
+        "time_on_task_tau_h) (est.: Tucker 2003 finds risk rising over each spell of work and "
+        "falling after a break; 1.5 points is a little over half the circadian swing).",
+    )
+    time_on_task_tau_h: float = Field(
+        2.0,
+        gt=0,
+        description="Time constant of the time-on-task loss, hours (est.: Tucker 2003 finds most "
+        "of the rise within two hours of continuous work).",
     )
     load_per_100_voters: float = Field(
         0.15,
@@ -102,30 +108,40 @@ class Health(Section):
     """
 
     base_ill_per_100k_h: float = Field(
-        0.3,
+        0.026,
         ge=0,
         description="Health events per 100,000 KPPS-hours for a 40-year-old without "
-        "comorbidity at full alertness (calibrated once, docs/calibration.md).",
+        "comorbidity at full alertness (calibrated once against Pemilu 2019, Pemilu 2024 and "
+        "Pilkada 2024, docs/calibration.md).",
     )
     fatigue_hazard_per_point: float = Field(
-        0.55,
+        0.7,
         ge=0,
         description="Log hazard increase per alertness point below alertness_full (calibrated "
         "once, docs/calibration.md; facts §2.5: deaths and illness peak on polling day and the "
         "night after).",
     )
     age_hazard_per_decade: float = Field(
-        0.5,
+        1.0,
         ge=0,
-        description="Log hazard increase per decade of age (est.: cardiovascular event rates "
-        "roughly double per decade of adult age; facts §2.5: deaths concentrated at 41–60).",
+        description="Log hazard increase per decade of age (calibrated once, docs/"
+        "calibration.md: ×2.7 per decade, at the steep end of the roughly ×2–3 per decade of "
+        "cardiovascular event rates; facts §2.5: deaths concentrated at 41–67).",
     )
     comorbidity_share: float = Field(
-        0.25,
+        0.30,
         ge=0,
         le=1,
-        description="Share of workers with cardiovascular comorbidity without screening (est.: "
-        "adult hypertension prevalence in Indonesia is about a third).",
+        description="Share of 40-year-old workers with cardiovascular comorbidity without "
+        "screening (est.: measured hypertension in Indonesian adults aged 35–44 is about 30%, "
+        "Riskesdas 2018).",
+    )
+    comorbidity_age_per_decade: float = Field(
+        0.34,
+        ge=0,
+        description="Log increase of the comorbidity share per decade of age (est.: "
+        "hypertension rises from about 13% at 18–24 to 55% at 55–64, Riskesdas 2018, about "
+        "×1.4 per decade).",
     )
     comorbidity_hazard_ratio: float = Field(
         3.0,
@@ -134,18 +150,19 @@ class Health(Section):
         "(heart disease, hypertension, stroke) dominated the 2019 and 2024 deaths).",
     )
     severe_share: float = Field(
-        0.03,
+        0.0055,
         ge=0,
         le=1,
         description="Share of health events that are severe (death or critical) for a "
-        "40-year-old without comorbidity (calibrated once; facts §2.5: deaths per sick "
-        "worker 4.4% in 2019, 1.7% in 2024).",
+        "40-year-old without comorbidity (calibrated once, docs/calibration.md; facts §2.5: "
+        "deaths per sick worker 4.4% in 2019, 1.7% in 2024 over all ages).",
     )
     severe_age_per_decade: float = Field(
-        0.5,
+        1.0,
         ge=0,
-        description="Log increase of the severe share per decade of age (est.: case fatality "
-        "of cardiovascular events rises with age; facts §2.5: deaths mostly aged 46–67).",
+        description="Log increase of the severe share per decade of age: the same rate as the "
+        "hazard (deaths are the severe end of the same cardiovascular events; facts §2.5: "
+        "deaths mostly aged 46–67; calibrated with age_hazard_per_decade).",
     )
     severe_comorbidity_ratio: float = Field(
         2.0,
@@ -174,8 +191,9 @@ class StaffPolicies(Section):
         0.10,
         ge=0,
         le=1,
-        description="Comorbidity share after screening (est.: screening for blood pressure, "
-        "sugar and cholesterol removes most but not all at-risk workers).",
+        description="Comorbidity share of 40-year-olds after screening, rising with age like "
+        "health.comorbidity_share (est.: screening for blood pressure, sugar and cholesterol "
+        "removes most but not all at-risk workers).",
     )
     break_every_min: float | None = Field(
         None,
@@ -219,9 +237,10 @@ class Staff(Section):
         "hands out ballots (facts §2.2).",
     )
     age_years: Distribution = Field(
-        default_factory=lambda: Triangular(dist="triangular", low=17.0, mode=38.0, high=65.0),
-        description="Age of KPPS, years (est.: 17 minimum, facts §2.4; older workers common "
-        "before the 2024 cap, 2019 deaths mostly aged 46–67, facts §2.5).",
+        default_factory=lambda: Triangular(dist="triangular", low=17.0, mode=40.0, high=70.0),
+        description="Age of KPPS recruits before any cap, years (est.: 17 minimum, facts §2.4; "
+        "older community members were common before the 2024 cap — the 2019 deaths were "
+        "mostly aged 46–67, facts §2.5 — so the pool reaches 70 with its mode at 40).",
     )
     sleep_before_h: Distribution = Field(
         default_factory=lambda: Triangular(dist="triangular", low=3.0, mode=5.0, high=7.0),

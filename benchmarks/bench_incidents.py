@@ -70,7 +70,7 @@ def run(reps: int = 5, seed: int = 1) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5, help="timed replications (median)")
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # options meant for other benchmarks are ignored
     r = run(args.reps)
     print(f"incidents + logistics, Balikpapan ({int(r['tps'])} TPS), one replication:")
     print(f"  simulation core alone            {r['core_s']:8.3f} s")

@@ -117,7 +117,7 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
         metrics.update(m)
         per_district.update(cols)
     if incidents_on and response is not None and medical is not None:
-        m, cols = response_metrics([response, medical], n_tps)
+        m, cols = response_metrics([response, medical], n_tps, callable_agencies(scenario))
         metrics.update(m)
         per_tps.update(cols)
     per_district.update(_district_sums(scenario, per_tps))
@@ -150,6 +150,12 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
         if returns is not None:
             rows += return_trace(scenario, returns, trace_tps)
         day.log.extend(rows)
+
+
+def callable_agencies(scenario: Scenario) -> set[str]:
+    """Agencies some incident type can call (and the medical teams)."""
+    types = scenario.spec.incidents.types
+    return {a for t in types for a in (*t.responders, *t.grave_responders)} | {"medical"}
 
 
 _DISTRICT_SUMS: tuple[str, ...] = (

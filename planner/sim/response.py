@@ -55,6 +55,7 @@ to ``day.close + incidents.counting_window_min``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -733,7 +734,7 @@ def _hhmm(minutes: float) -> str:
 
 
 def response_metrics(
-    results: list[ResponseResult], n_tps: int
+    results: list[ResponseResult], n_tps: int, agencies: Iterable[str] = ()
 ) -> tuple[dict[str, float], dict[str, FloatArray]]:
     """Scalar metrics and per-TPS columns of one replication's incidents (DESIGN §5 names).
 
@@ -742,7 +743,9 @@ def response_metrics(
     ``response_mean_min`` and ``response_p90_min`` are over incidents that needed a responder
     and got one (NaN when there were none); per-type counts are ``incidents_<name>``;
     utilisation per agency is ``utilisation_<agency>`` (a unit appearing in both results is
-    counted once, its busy minutes added).
+    counted once, its busy minutes added), reported for every agency in `agencies` (0 when
+    the plan deploys none of its units, so every plan reports the same metrics) and every
+    agency that had units.
     """
     response = np.concatenate([r.response_min[np.isfinite(r.response_min)] for r in results])
     scalars: dict[str, float] = {
@@ -769,10 +772,11 @@ def response_metrics(
         ):
             busy[name] = busy.get(name, 0.0) + b
             agencies_of[name] = ags
-    for a in sorted({a for ags in agencies_of.values() for a in ags}):
+    for a in sorted({a for ags in agencies_of.values() for a in ags} | set(agencies)):
         names_a = [name for name, ags in agencies_of.items() if a in ags]
         total = sum(min(busy[name], horizon) for name in names_a)
-        scalars[f"utilisation_{a}"] = total / (len(names_a) * horizon) if horizon > 0 else 0.0
+        units = len(names_a) * horizon
+        scalars[f"utilisation_{a}"] = total / units if units > 0 else 0.0
 
     per_tps: dict[str, FloatArray] = {
         "incidents": np.zeros(n_tps),

@@ -228,3 +228,15 @@ def test_balikpapan_headline_orders_of_magnitude() -> None:
         res = replication_result(simulate_day(sc, 1, rep))
         late.append(res.scalars["tps_opened_late"] / len(sc.tps))
     assert 0.046 / 3 < float(np.mean(late)) < 0.046 * 3
+
+
+def test_every_plan_reports_the_same_metric_names() -> None:
+    """Utilisation of every agency the catalogue can call is reported even when a plan
+    deploys none of its units (e.g. no TNI), so plans can be compared metric by metric."""
+    sc = make()
+    a = replication_result(simulate_day(sc, 1, 0, plan=default_plan(sc)))
+    b = replication_result(simulate_day(sc, 1, 0, plan=Plan(("2-1-2+tni",) * len(sc.tps), {})))
+    util_a = {k for k in a.scalars if k.startswith("utilisation_")}
+    util_b = {k for k in b.scalars if k.startswith("utilisation_")}
+    assert util_a == util_b == {"utilisation_police", "utilisation_tni", "utilisation_medical"}
+    assert a.scalars["utilisation_tni"] == 0.0

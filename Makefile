@@ -18,6 +18,7 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/planner validate scenarios/balikpapan-2024.yaml
+	$(BIN)/planner simulate scenarios/balikpapan-2024.yaml -r 20 --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks

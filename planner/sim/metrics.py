@@ -198,6 +198,21 @@ class ReplicationResult:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
+def row_percentile(values: FloatArray, mask: np.ndarray, q: float) -> FloatArray:
+    """Per row, the q-th percentile of the masked values (numpy's linear method; NaN if none)."""
+    data = np.sort(np.where(mask, values, np.inf), axis=1)
+    n = mask.sum(axis=1)
+    pos = q / 100.0 * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    rows = np.arange(len(n))
+    a, b = data[rows, lo], data[rows, hi]
+    frac = pos - lo
+    with np.errstate(invalid="ignore"):
+        out = a + (b - a) * frac
+    return np.asarray(np.where(n > 0, np.where(frac > 0, out, a), np.nan), dtype=np.float64)
+
+
 def _percentile(values: FloatArray, q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else 0.0
 
@@ -217,10 +232,7 @@ def replication_result(day: DayResult) -> ReplicationResult:
     with np.errstate(invalid="ignore", divide="ignore"):
         wait_mean_tps = np.where(n_voted > 0, wait_sum / np.maximum(n_voted, 1), np.nan)
         share_long_tps = np.where(n_voted > 0, long_wait / np.maximum(n_voted, 1), np.nan)
-        wait_p95_tps = np.full(len(n_voted), np.nan)
-        has = n_voted > 0
-        if has.any():
-            wait_p95_tps[has] = np.nanpercentile(np.where(voted, wait, np.nan)[has], 95, axis=1)
+        wait_p95_tps = row_percentile(wait, voted, 95.0)
     arrived = (outcome >= 0).sum(axis=1)
     gave_up = (outcome == OUT_GAVE_UP).sum(axis=1)
     turned = ((outcome == OUT_TURNED_AWAY) & (day.voters.kind == KIND_DPK)).sum(axis=1)

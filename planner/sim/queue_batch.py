@@ -36,8 +36,10 @@ def run_batch(inputs: QueueInputs) -> QueueResult:
     arrival = inputs.arrival_min
     order: IntArray = np.tile(np.arange(width, dtype=np.int64), (n_tps, 1))
     """order[i, p]: the voter at queue position p of the current stage at TPS i."""
+    row_start = (np.arange(n_tps, dtype=np.int64) * width)[:, None]
     for k in range(stages):
-        service = np.take_along_axis(inputs.service_min[k], order, axis=1)
+        flat = (row_start + order).ravel()  # where each queue position's voter lives
+        service = inputs.service_min[k].ravel().take(flat).reshape(n_tps, width)
         first = k == 0
         start, end, status = _serve_stage(
             inputs,
@@ -47,8 +49,8 @@ def run_batch(inputs: QueueInputs) -> QueueResult:
             inputs.patience_min if first else None,
             inputs.ballots if first else None,
         )
-        np.put_along_axis(result.start_min[k], order, start, axis=1)
-        np.put_along_axis(result.end_min[k], order, end, axis=1)
+        result.start_min[k].ravel()[flat] = start.ravel()
+        result.end_min[k].ravel()[flat] = end.ravel()
         if first:
             result.outcome[:] = status
             result.leave_min[:] = np.where(
@@ -58,9 +60,8 @@ def run_batch(inputs: QueueInputs) -> QueueResult:
             start_unserved = status == OUT_TURNED_AWAY
             result.start_min[k][start_unserved] = np.nan
         else:
-            stranded = np.zeros_like(status, dtype=bool)
-            np.put_along_axis(stranded, order, status == OUT_STRANDED, axis=1)
-            result.outcome[stranded] = OUT_STRANDED
+            stranded = flat[(status == OUT_STRANDED).ravel()]
+            result.outcome.ravel()[stranded] = OUT_STRANDED
         served = status == OUT_VOTED
         departure = np.where(served, end, np.inf)
         next_order = np.argsort(departure, axis=1, kind="stable")

@@ -121,7 +121,7 @@ class TeamCurves:
     raw_deficit: FloatArray
     """(tps, workers, cells) alertness_full − alertness, before the floor at 0."""
     on_break: BoolArray
-    """(tps or 1, workers, cells)."""
+    """(tps or 1, workers, cells): 1 when every TPS's team started at the same time."""
     duty_start_min: FloatArray
     """(tps,) when the team started work."""
 
@@ -150,28 +150,33 @@ def team_curves(
     pol = staff.policies
     mids = grid.mids
     n_tps, size = team.age_years.shape
-    if not p.enabled:
-        raw = np.full((n_tps, size, grid.cells), -np.inf)
-    else:
-        hours = np.maximum(mids[None, None, :] - wake_min[:, :, None], 0.0) / 60.0
-        s = tpm.s_awake(s_wake[:, :, None], hours, p)
-        c = tpm.circadian(mids, p)[None, None, :]
-        raw = p.alertness_full - (s + c) + load[:, None, :]
-    tot = np.empty((n_tps, size, grid.cells))
-    on_break = np.empty((n_tps, size, grid.cells), dtype=bool)
+    # time on task and breaks depend only on the duty start: once per worker when it is
+    # the same at every TPS (the voting team), else per TPS
+    common = bool(np.all(duty_start_min == duty_start_min[0])) if n_tps else True
+    starts = duty_start_min[:1] if common else duty_start_min
+    rows = len(starts)
+    tot = np.empty((rows, size, grid.cells))
+    on_break = np.empty((rows, size, grid.cells), dtype=bool)
     for w in range(size):
         t, b = tpm.time_on_task_h(
-            mids[None, :],
-            duty_start_min[:, None],
-            w,
-            size,
-            pol.break_every_min,
-            pol.break_length_min,
+            mids[None, :], starts[:, None], w, size, pol.break_every_min, pol.break_length_min
         )
         tot[:, w, :] = t
         on_break[:, w, :] = b
-    if p.enabled:
-        raw = raw + p.time_on_task_max * -np.expm1(-tot / p.time_on_task_tau_h)
+    if not p.enabled:
+        raw = np.full((n_tps, size, grid.cells), -np.inf)
+    else:
+        # S = s_lower + (S_wake − s_lower)·exp(−d·(t − wake)) as an outer product
+        d = p.s_decay_per_h / 60.0
+        coef = (s_wake - p.s_lower) * np.exp(d * (wake_min - grid.start_min))
+        decay = np.exp(-d * (mids - grid.start_min))
+        fixed = (
+            p.alertness_full
+            - p.s_lower
+            - tpm.circadian(mids, p)[None, None, :]
+            + p.time_on_task_max * -np.expm1(-tot / p.time_on_task_tau_h)
+        )
+        raw = fixed - coef[:, :, None] * decay[None, None, :] + load[:, None, :]
     return TeamCurves(np.asarray(raw, dtype=np.float64), on_break, duty_start_min)
 
 
@@ -282,9 +287,11 @@ def duty_changes(
         ):
             common_t += [s, e]
             common_d += [-1, 1]
+    # events after `until_min` cannot matter to voters (the cumulative hazard runs on past
+    # the day, so every worker has some far-off first event)
     back = ill_min + team.replacement_min
-    ill_t = np.where(np.isfinite(ill_min), ill_min, np.inf)
-    back_t = np.where(np.isfinite(back), back, np.inf)
+    ill_t = np.where(ill_min < until_min, ill_min, np.inf)
+    back_t = np.where(np.isfinite(ill_t) & (back < until_min), back, np.inf)
     extra_w = max((len(x) for x in extra), default=0) if extra else 0
     ext_t = np.full((n_tps, extra_w), np.inf)
     ext_d = np.zeros((n_tps, extra_w), dtype=np.int64)

@@ -193,43 +193,41 @@ def draw_voters(scenario: Scenario, seed: int, replication: int) -> VoterDraws:
     kind = np.where(
         cols < tps.voters[:, None], KIND_DPT, np.where(listed, KIND_DPTB, KIND_DPK)
     ).astype(np.int8)
-    factor = np.where(u_rows[0] < v.slow_share, v.slow_factor, 1.0)
-    values: list[FloatArray] = []
-    next_u, next_z, next_g = 1, 0, 0
-    for d, kd in zip(dists, kinds, strict=True):
-        if kd == "uniform":
-            values.append(transform(d, u_rows[next_u], 0))
-            next_u += 1
-        elif kd == "normal":
-            values.append(transform(d, z_rows[next_z], 0))
-            next_z += 1
-        elif kd == "gamma":
-            values.append(transform(d, g_rows[next_g], 0))
-            next_g += 1
-        else:
-            values.append(np.full((n_tps, w_all), transform(d, None, 1)[0]))
-    patience = (
-        np.full((n_tps, w_all), np.inf)
-        if v.patience_min is None
-        else np.maximum(values.pop(0), 0.0)
-    )
     # keep those who come, in arrival order per TPS (stable: ties keep the order above)
     arrival = np.where(comes & present, arrival, np.inf)
     width = max(int(comes.sum(axis=1).max(initial=0)), 1)
     order = np.argsort(arrival, axis=1, kind="stable")[:, :width]
     arrival_min = np.take_along_axis(arrival, order, axis=1)
     keep = arrival_min < np.inf
-    patience_min = np.where(keep, np.take_along_axis(patience, order, axis=1), np.inf)
     kinds_out = np.where(keep, np.take_along_axis(kind, order, axis=1), KIND_NONE).astype(np.int8)
+    # the distributions, applied to the variates of those who came only
+    flat = ((np.arange(n_tps) * w_all)[:, None] + order).ravel()
+
+    def kept(rows: FloatArray, r: int) -> FloatArray:
+        return np.asarray(rows[r].ravel().take(flat).reshape(n_tps, width), dtype=np.float64)
+
+    factor = np.where(kept(u_rows, 0) < v.slow_share, v.slow_factor, 1.0)
+    values: list[FloatArray] = []
+    next_u, next_z, next_g = 1, 0, 0
+    for d, kd in zip(dists, kinds, strict=True):
+        if kd == "uniform":
+            values.append(transform(d, kept(u_rows, next_u), 0))
+            next_u += 1
+        elif kd == "normal":
+            values.append(transform(d, kept(z_rows, next_z), 0))
+            next_z += 1
+        elif kd == "gamma":
+            values.append(transform(d, kept(g_rows, next_g), 0))
+            next_g += 1
+        else:
+            values.append(np.full((n_tps, width), transform(d, None, 1)[0]))
+    patience_min = (
+        np.full((n_tps, width), np.inf)
+        if v.patience_min is None
+        else np.where(keep, np.maximum(values.pop(0), 0.0), np.inf)
+    )
     service_min = np.stack(
-        [
-            np.where(
-                keep,
-                np.take_along_axis(np.maximum(x, MIN_SERVICE_MIN) * factor, order, axis=1),
-                0.0,
-            )
-            for x in values
-        ]
+        [np.where(keep, np.maximum(x, MIN_SERVICE_MIN) * factor, 0.0) for x in values]
     )
     return VoterDraws(arrival_min, patience_min, service_min, kinds_out, n_list, n_dpk)
 

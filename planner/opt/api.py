@@ -226,6 +226,7 @@ def solve_report(result: OptimiseResult) -> dict[str, Any]:
             "harm_scale": inst.resolution.harm_scale,
             "reduction_scale": inst.resolution.reduction_scale,
         },
+        "harm_seconds": round(sol.harm_seconds, 3),
         "objective_units": sol.objective,
         "bound_units": sol.bound,
         "phases": phase_dicts(sol.phases),

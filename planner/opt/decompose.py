@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.math_opt.python import mathopt
 
-from planner.opt.groups import Column, best_column, column_from_counts, group_cells
+from planner.opt.groups import Column, column_from_counts, group_cells
 from planner.opt.instance import Instance, IntArray
 from planner.opt.model import Cut
+from planner.opt.pricing import columns_of, price_all
 
 _logger = logging.getLogger(__name__)
 
@@ -60,6 +61,12 @@ class Decomposition:
     (so is the real one) or the rounds ran out before feasibility."""
     history: list[tuple[int, float, float | None]] = field(default_factory=list)
     """(round, LP value, Lagrangian bound) per round, objective units."""
+    alpha: list[np.ndarray] = field(default_factory=list)
+    """Last master LP solution: weight of each column, per group."""
+    reserve_level: np.ndarray | None = None
+    """Last master LP solution: reserve teams kept per (reserve type, kecamatan), fractional."""
+    prices: np.ndarray | None = None
+    """Last duals as prices per group and agency (objective units per person)."""
 
 
 class _Master:
@@ -87,21 +94,31 @@ class _Master:
             h_min[d] += float(inst.residual[c, allowed[0]]) * total / self.wh
         penalty = 10.0 * float(h_max.sum()) + 1.0
         objective = mathopt.LinearExpression()
-        self.harm = [self.model.add_variable(lb=0.0) for _ in range(n_d)]
-        self.harm_rows = [self.model.add_linear_constraint(self.harm[d] == 0.0) for d in range(n_d)]
-        for d in range(n_d):
-            objective += self.harm[d]
+        # With a fixed reserve base (linear objective) a column's harm goes straight into the
+        # objective; with the product, H_d is a variable the reserve terms link to.
+        self.linear = inst.reserve_base is not None
+        self.harm = [] if self.linear else [self.model.add_variable(lb=0.0) for _ in range(n_d)]
+        self.harm_rows = [self.model.add_linear_constraint(h == 0.0) for h in self.harm]
+        for h in self.harm:
+            objective += h
         rule_terms: list[mathopt.LinearExpression] = [
             mathopt.LinearExpression() for _ in self.rules
         ]
         reduction_scale = inst.resolution.reduction_scale
+        self.reserve_vars: list[list[list[mathopt.Variable]]] = []
         for r_type in inst.reserves:
+            per_district: list[list[mathopt.Variable]] = []
+            self.reserve_vars.append(per_district)
             for d in range(n_d):
                 previous = None
+                per_district.append([])
                 for j in range(r_type.max_per_district):
                     lb = 1.0 if j < r_type.min_per_district else 0.0
                     y = self.model.add_variable(lb=lb, ub=1.0)
-                    if previous is not None:
+                    per_district[d].append(y)
+                    if previous is not None and not self.linear:
+                        # (linear: benefits fall and costs are equal, so the LP keeps the
+                        # teams in order by itself)
                         self.model.add_linear_constraint(y <= previous)
                     previous = y
                     for q, rule in enumerate(self.rules):
@@ -153,7 +170,10 @@ class _Master:
         a = self.model.add_variable(lb=0.0)
         self.conv_rows[g].set_coefficient(a, 1.0)
         d = int(self.inst.group_district[g])
-        self.harm_rows[d].set_coefficient(a, -column.harm / self.wh)
+        if self.linear:
+            self.model.objective.set_linear_coefficient(a, column.harm / self.wh)
+        else:
+            self.harm_rows[d].set_coefficient(a, -column.harm / self.wh)
         for q, rule in enumerate(self.rules):
             if rule.district is not None and rule.district != d:
                 continue
@@ -188,14 +208,17 @@ def decompose(
     relative), `max_rounds` rounds, or the time limit."""
     start = time.perf_counter()
     inst = instance
-    cells = group_cells(inst)
+    n_a = len(inst.agency_names)
+    group_district = inst.group_district
     master = _Master(inst)
     rmax = inst.resolution.reduction_scale
     cost_price = inst.agency_cost_idr + 1
-    zero = np.zeros(len(inst.agency_names), dtype=np.int64)
-    for g in range(inst.n_groups):
-        master.add(best_column(inst, g, cells[g], rmax, zero).column)
-        master.add(best_column(inst, g, cells[g], 0, cost_price).column)
+    every = np.arange(inst.n_groups)
+    ones = np.ones(inst.n_groups, dtype=np.int64)
+    best_harm = price_all(inst, rmax * ones, np.zeros((inst.n_groups, n_a), dtype=np.int64))
+    cheapest = price_all(inst, 0 * ones, np.tile(cost_price, (inst.n_groups, 1)))
+    for column in columns_of(inst, best_harm, every) + columns_of(inst, cheapest, every):
+        master.add(column)
     for column in initial:
         master.add(column)
     best_bound: float | None = None
@@ -206,6 +229,9 @@ def decompose(
     slack_left = False
     rounds = 0
     rule_district = [rule.district for rule in master.rules]
+    alpha: list[np.ndarray] = []
+    reserve_level: np.ndarray | None = None
+    prices: np.ndarray | None = None
     while rounds < max_rounds:
         left = time_limit_s - (time.perf_counter() - start)
         if left <= 0:
@@ -218,8 +244,17 @@ def decompose(
         lp = float(result.objective_value()) * master.obj_scale
         lp_value = lp
         slack_left = any(v > 1e-7 for v in result.variable_values(master.slack))
+        values = result.variable_values()
+        alpha = [np.array([values[a] for a in group]) for group in master.alphas]
+        reserve_level = np.array(
+            [[sum(values[y] for y in ys) for ys in per_d] for per_d in master.reserve_vars]
+        ).reshape(len(inst.reserves), len(inst.district_names))
         theta = result.dual_values(master.conv_rows)
-        eta = result.dual_values(master.harm_rows)
+        eta = (
+            result.dual_values(master.harm_rows)
+            if master.harm_rows
+            else [1.0] * len(inst.district_names)
+        )
         lam = result.dual_values(master.rule_rows)
         # Price per agency and kecamatan: μ_a(d) = −Σ_r λ_r v_r[a] / scale_r (objective units).
         n_d = len(inst.district_names)
@@ -231,39 +266,34 @@ def decompose(
                 mu_global += contribution
             else:
                 mu_local[rule_district[q]] += contribution
-        total_rc = 0.0
-        added = 0
-        cuts: list[Cut] = []
-        complete = True
-        for g in range(inst.n_groups):
-            if time.perf_counter() - start > time_limit_s:
-                complete = False
-                break
-            d = int(inst.group_district[g])
-            mu = np.maximum(mu_global + mu_local[d], 0.0)
-            harm_weight = max(float(eta[d]), 0.0)
-            if harm_weight > 1e-9:
-                factor = rmax
-                scale = master.obj_scale / harm_weight
-            else:
-                factor = 0
-                scale = float(master.obj_scale)
-            price = np.rint(mu * scale).astype(np.int64)
-            optimum = best_column(inst, g, cells[g], factor, price)
-            # Rounding prices to integers moves the value by ≤ 0.5 per person.
-            persons = int(optimum.column.personnel.sum()) + 1
-            rc_low = (optimum.value - 0.5 * persons) / scale - theta[g]
-            total_rc += min(0.0, rc_low)
-            cuts.append(Cut(group=g, harm_factor=factor, price=price, value=optimum.value))
-            if rc_low < -1e-9 * max(1.0, abs(lp) / master.obj_scale) and master.add(optimum.column):
-                added += 1
-        if not complete:
+        harm_weight = np.maximum(np.asarray(eta, dtype=np.float64), 0.0)[group_district]
+        positive = harm_weight > 1e-9
+        factor = np.where(positive, rmax, 0).astype(np.int64)
+        scale = np.where(
+            positive, master.obj_scale / np.maximum(harm_weight, 1e-9), float(master.obj_scale)
+        )
+        mu = np.maximum(mu_global[None, :] + mu_local[group_district], 0.0)
+        price = np.rint(mu * scale[:, None]).astype(np.int64)
+        prices = mu * master.obj_scale
+        if time.perf_counter() - start > time_limit_s:
             break
+        priced = price_all(inst, factor, price)
+        # Rounding prices to integers moves a value by at most 0.5 per person.
+        persons = priced.personnel.sum(axis=1) + 1
+        rc_low = (priced.value - 0.5 * persons) / scale - np.asarray(theta)
+        total_rc = float(np.minimum(rc_low, 0.0).sum())
+        cuts = [
+            Cut(group=g, harm_factor=int(factor[g]), price=price[g], value=int(priced.value[g]))
+            for g in range(inst.n_groups)
+            if factor[g] > 0
+        ]
+        wanted = np.flatnonzero(rc_low < -1e-9 * max(1.0, abs(lp) / master.obj_scale))
+        added = sum(master.add(column) for column in columns_of(inst, priced, wanted))
         bound = lp + total_rc * master.obj_scale
         history.append((rounds, lp, bound))
         if best_bound is None or bound > best_bound:
             best_bound = bound
-            best_cuts = [c for c in cuts if c.harm_factor > 0]
+            best_cuts = cuts
         _logger.info("round %d: LP %.6g, bound %.6g, %d columns added", rounds, lp, bound, added)
         if added == 0 or (lp - bound) <= tolerance * max(1.0, abs(lp)):
             converged = not slack_left
@@ -278,6 +308,9 @@ def decompose(
         converged=converged,
         slack_left=slack_left,
         history=history,
+        alpha=alpha,
+        reserve_level=reserve_level,
+        prices=prices,
     )
 
 

@@ -81,3 +81,29 @@ def test_dp_equals_enumeration(seed: int) -> None:
     assert optimum.exact
     assert optimum.value == _enumerate(inst, harm_factor, price)
     assert column_value(optimum.column, harm_factor, price) == optimum.value
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vectorised_pricing_equals_the_single_group_dp(seed: int) -> None:
+    """price_all (all groups at once, batched by cell size) returns the same optimum as
+    best_column group by group, with per-group prices, and consistent harm and persons."""
+    from planner.opt.pricing import price_all
+
+    rng = np.random.default_rng(100 + seed)
+    tps = [
+        (f"D{g % 2}", f"V{g}", int(rng.integers(50, 600)), str(cls))
+        for g in range(5)
+        for cls in rng.choice(
+            ["kurang_rawan", "rawan", "sangat_rawan"], size=int(rng.integers(1, 6))
+        )
+    ]
+    inst = build_instance(tiny_scenario(tps, security(patterns=PATTERNS, allowed=ALLOWED)))
+    cells = group_cells(inst)
+    factor = rng.integers(0, 1001, size=inst.n_groups)
+    price = rng.integers(0, 4_000_000_000, size=(inst.n_groups, len(inst.agency_names)))
+    priced = price_all(inst, factor, price)
+    single = [
+        best_column(inst, g, cells[g], int(factor[g]), price[g]).value for g in range(inst.n_groups)
+    ]
+    assert priced.value.tolist() == single
+    assert (factor * priced.harm + (priced.personnel * price).sum(axis=1)).tolist() == single

@@ -113,8 +113,19 @@ class Reserve(Section):
 
     agency: str = Field(description="Agency of the reserve teams.")
     team_size: int = Field(ge=1, description="Personnel per reserve team.")
-    min_per_district: int = Field(0, ge=0, description="Policy minimum of teams per kecamatan.")
-    max_per_district: int = Field(4, ge=0, description="Most teams worth keeping per kecamatan.")
+    min_per_district: int = Field(
+        0,
+        ge=0,
+        description="Policy minimum of teams per kecamatan (default none: a scenario states its "
+        "own policy).",
+    )
+    max_per_district: int = Field(
+        4,
+        ge=0,
+        description="Most teams worth keeping per kecamatan (est.: Polres Kukar held 3 "
+        "quick-reaction platoons and a Brimob company for 20 kecamatan, facts §3.2, i.e. "
+        "well under one platoon per kecamatan; 4 small teams bounds the choice generously).",
+    )
     harm_reduction: list[float] = Field(
         description="Share of the kecamatan's residual harm removed by the 1st, 2nd, ... team "
         "(diminishing returns; one entry per team up to max_per_district)."
@@ -196,7 +207,9 @@ class Security(Section):
     min_village_tps: int = Field(
         4,
         ge=1,
-        description="Villages with fewer TPS than this are grouped at kecamatan level (est.).",
+        description="Villages with fewer TPS than this are grouped at kecamatan level (est.: a "
+        "shared team covers 2–16 TPS, facts §3.2, so villages of 1–3 TPS cannot fill one and "
+        "Polsek pool them across the kecamatan).",
     )
     travel: Travel = Field(default_factory=Travel, description="Responder travel times.")
 
@@ -294,6 +307,19 @@ def default_security() -> Security:
     Residual harm (est.): r = 1 / (1 + 0.8 p), p = officer-equivalents per TPS (police + TNI):
     each officer present cuts the harm left by incidents, with diminishing returns; the
     sim–opt loop re-estimates the table from simulation.
+
+    Costs: linmas Rp 650,000 honorarium, paid by KPU, no regional budget line (facts §2.6);
+    police Rp 395,000 per person-day × 4 days = Rp 1.58 m per person, the Palangka Raya 2018
+    grant's Rp 632 m for 400 BKO personnel (facts §3.4; the 2019 Rp 171,000 index covered one
+    day only and 2024 rates are unconfirmed), days from facts §3.2 (about 4 days at the TPS);
+    TNI the same (est.: no Kodim per-person figure is published; grants are per agency).
+
+    Reserves (est.): Polres Kukar kept 3 quick-reaction platoons and a Brimob company behind
+    its TPS (facts §3.2); here each kecamatan post (Polsek) keeps at least one police team of
+    10 and may keep up to 4, and the Koramil up to 3 TNI teams of 10. A team removes a share
+    of the kecamatan's residual harm with halving returns (police 10%, 6%, 3%, 1.5%; TNI,
+    which backs police up rather than leading, 6%, 3%, 1.5%): a team answers the incidents
+    that TPS guards could not settle, and the first team answers most of them.
     """
     patterns = [
         _pattern("2-16-32", 2, 16, 32, 0, 0.909, "Jakarta Barat, Pemilu 2024 (facts §3.2)"),

@@ -21,7 +21,12 @@ class ArrivalProfile(Section):
         description="Share of voters who arrive before opening and wait for the doors (est.: "
         "US line counts show almost every precinct has a queue at opening, peers §A3).",
     )
-    early_from: Clock = Field(390, description='Earliest arrival of early voters ("06:30", est.).')
+    early_from: Clock = Field(
+        390,
+        ge=0,
+        description='Earliest arrival of early voters ("06:30", est.; not before 00:00 of '
+        "polling day).",
+    )
     hourly_weights: list[float] = Field(
         default_factory=lambda: [1.0, 1.6, 1.4, 0.9, 0.6, 0.5],
         description="Relative arrival intensity for each voting hour from opening (one weight "
@@ -89,7 +94,7 @@ class Voters(Section):
         le=1,
         description="Share of DPT voters who come (facts §7.1: 0.70; Balikpapan ≈ 0.60).",
     )
-    arrival_profile: Literal["constant"] | ArrivalProfile = Field(
+    arrival_profile: ArrivalProfile | Literal["constant"] = Field(
         default_factory=ArrivalProfile,
         description="'constant' (homogeneous Poisson over the open hours) or a profile.",
     )

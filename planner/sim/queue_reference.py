@@ -27,6 +27,7 @@ import simpy
 import simpy.events
 from simpy.events import EventPriority
 
+from planner.errors import UserError
 from planner.sim.queueing import (
     OUT_GAVE_UP,
     OUT_STRANDED,
@@ -209,6 +210,12 @@ def run_reference(
 ) -> QueueResult:
     """Serve the voters of the given TPS (default all) event by event."""
     stages, n_tps, width = inputs.service_min.shape
+    if (inputs.arrival_min < 0).any():
+        # times are scheduled from now = 0 so that now + delay is exactly the clock time
+        raise UserError(
+            "the reference engine needs voters to arrive at or after 00:00 of polling day; "
+            "move day.open (or use --engine batch)"
+        )
     out = QueueResult.empty(stages, n_tps, width)
     for i in range(n_tps) if tps is None else tps:
         model = _TpsModel(inputs, i, out, log)

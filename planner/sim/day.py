@@ -444,8 +444,10 @@ def day_trace(result: DayResult, i: int) -> list[tuple[float, str, str, str]]:
     rows.append((float(day.close), "TPS", "voting closes", "voters already queuing still vote"))
     pol = spec.staff.policies
     count = result.counting
+    split = pol.split_counting_shift and result.counting_on
+    team_leaves = float(count.start_min[i] if split else count.finish_min[i])
     for w in range(team.size):
-        for s, e in _breaks_until(result, w, float(count.finish_min[i])):
+        for s, e in _breaks_until(result, w, team_leaves):
             rows.append((s, f"KPPS {w + 1}", "break starts", ""))
             rows.append((e, f"KPPS {w + 1}", "break ends", ""))
     for w in range(result.staff.ill_min.shape[1]):

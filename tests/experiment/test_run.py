@@ -147,3 +147,11 @@ def test_python_api(scenario_file: Path) -> None:
     assert "wait_mean_min" in res.to_pandas("summary").index
     with pytest.raises(UserError, match="overrides apply to a scenario file"):
         planner.simulate(load_scenario(scenario_file), replications=1, overrides=["seed=1"])
+
+
+def test_summary_skips_undefined_values() -> None:
+    """A metric undefined in some replication is averaged over the others; no NaN in JSON."""
+    from planner.experiment.run import summarise
+
+    s = summarise("x", 1, [{"a": 1.0}, {"a": float("nan")}, {"a": 3.0}], {"a": True})
+    assert s["metrics"]["a"]["mean"] == 2.0 and s["metrics"]["a"]["n"] == 2

@@ -33,8 +33,8 @@ def handle_errors(func: F) -> F:
         except UserError as exc:
             click.echo(f"error: {exc.one_line()}", err=True)
             sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+        except KeyboardInterrupt as exc:
+            click.echo(f"interrupted: {exc}" if str(exc) else "interrupted", err=True)
             sys.exit(130)
         except BrokenPipeError:
             # The reader went away (`planner validate ... | head`): not an error of ours.
@@ -293,8 +293,63 @@ def demo(
     click.echo(f"wrote {path or result.run_dir}")
 
 
+def executor_options(func: F) -> F:
+    """``--workers``, ``--executor`` and ``--scheduler``: where replications run."""
+    func = click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Address of an existing Dask scheduler (e.g. tcp://10.0.0.5:8786); without it "
+        "--executor dask starts a local cluster.",
+    )(func)
+    func = click.option(
+        "--executor",
+        type=click.Choice(("local", "dask")),
+        default="local",
+        show_default=True,
+        help="Where tasks run: local processes, or a Dask cluster (pip install "
+        "'planner[distributed]'). Results are identical either way.",
+    )(func)
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Processes to run replications on (results are identical for any number).",
+    )(func)
+
+
+def precision_options(func: F) -> F:
+    """``--precision METRIC=HALF_WIDTH`` (repeatable) and ``--max-replications``."""
+    func = click.option(
+        "--max-replications",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Cap on replications when --precision adds them (default 500).",
+    )(func)
+    return click.option(
+        "--precision",
+        multiple=True,
+        metavar="METRIC=HALF_WIDTH",
+        help="Add replications until the metric's 95%% interval is ± HALF_WIDTH or narrower, "
+        "e.g. wait_mean_min=0.5 (-r is then the first batch; repeatable).",
+    )(func)
+
+
+def resume_option(func: F) -> F:
+    """``--resume RUN_DIR``."""
+    return click.option(
+        "--resume",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="RUN_DIR",
+        help="Finish an interrupted run in RUN_DIR (its saved replications are kept; give no "
+        "SCENARIO).",
+    )(func)
+
+
 @main.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=click.Path(path_type=Path), required=False)
 @click.option(
     "-r",
     "--replications",
@@ -304,13 +359,7 @@ def demo(
     help="Simulated polling days (Monte Carlo replications).",
 )
 @click.option("--seed", type=int, default=None, help="Override the scenario seed.")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Processes to run replications on (results are identical for any number).",
-)
+@executor_options
 @click.option(
     "--plan",
     "plan_file",
@@ -332,6 +381,8 @@ def demo(
     show_default=True,
     help="Voter engine: batch (arrays, fast) or reference (SimPy, event by event; same results).",
 )
+@precision_options
+@resume_option
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout.")
 @click.option("--no-report", is_flag=True, help="Do not write report.html.")
@@ -346,13 +397,18 @@ def demo(
 @set_option
 @handle_errors
 def simulate(
-    scenario: Path,
+    scenario: Path | None,
     replications: int,
     seed: int | None,
     workers: int,
+    executor: str,
+    scheduler: str | None,
     plan_file: Path | None,
     trace_tps: str | None,
     engine: str,
+    precision: tuple[str, ...],
+    max_replications: int | None,
+    resume: Path | None,
     out: Path | None,
     as_json: bool,
     no_report: bool,
@@ -363,73 +419,95 @@ def simulate(
     """Simulate polling day: queues, KPPS fatigue and health, counting (Monte Carlo).
 
     Writes a run folder with summary.json (every metric as a mean with its 95% interval),
-    per_tps.csv, per_district.csv, manifest.json and, with --trace, trace.csv.
+    per_tps.csv, per_district.csv (and per_region.csv for a province), manifest.json and,
+    with --trace, trace.csv. Every finished replication is saved in the folder at once, so
+    an interrupted run (Ctrl-C, kill, crash) is finished with --resume RUN_DIR.
 
     \b
     Example:
       planner simulate scenarios/balikpapan-2024.yaml -r 40 --workers 2 --trace TPS-0001
+      planner simulate scenarios/balikpapan-2024.yaml --precision wait_mean_min=0.25
+      planner simulate --resume outputs/20241127T010203Z-kota-balikpapan-simulate
     """
-    from planner.experiment.run import run_replications
-    from planner.report.files import RunFolder, default_run_dir
+    from planner.experiment.executors import make_executor
+    from planner.experiment.session import (
+        RunRequest,
+        load_scenario_of,
+        reopen_run,
+        resolve_plans,
+        simulate_in_folder,
+        start_run,
+    )
     from planner.report.options import finish_report
     from planner.report.terminal import Progress, format_table
-    from planner.scenario.load import load_scenario
-    from planner.scenario.plan import read_plan
-    from planner.sim.day import Engine, trace_day
+    from planner.sim.day import trace_day
     from planner.sim.metrics import headline_rows
 
-    sc = load_scenario(scenario, overrides)
-    plan = read_plan(plan_file, sc) if plan_file is not None else None
-    run_seed = sc.seed if seed is None else seed
-    log = trace_day(sc, run_seed, trace_tps, plan=plan) if trace_tps is not None else None
-    run = RunFolder(out or default_run_dir(sc.name, "simulate"), "simulate")
-    run.start(
-        sc.name,
-        sc.digest(),
-        run_seed,
-        sc.spec_data(),
-        sc.tps.to_csv(),
-        extra={
-            "replications": replications,
-            "workers": workers,
-            "engine": engine,
-            "plan": str(plan_file) if plan_file else None,
-            "trace_tps": trace_tps,
-            "overrides": list(overrides),
-            "streams": "SeedSequence(seed, spawn_key=(replication, crc32(name), *keys))",
-        },
-    )
-    voter_engine: Engine = "reference" if engine == "reference" else "batch"
-    try:
-        with Progress("replications", replications) as bar:
-            result = run_replications(
-                sc,
-                replications,
-                run_seed,
-                workers,
-                plan,
-                voter_engine,
-                progress=lambda done, total: bar.advance(),
+    if resume is not None:
+        if scenario is not None:
+            raise UserError("give either SCENARIO or --resume RUN_DIR, not both")
+        opened = reopen_run(resume, "simulate")
+    else:
+        if scenario is None:
+            raise UserError("missing SCENARIO (a scenario file), or --resume RUN_DIR")
+        request = RunRequest(
+            command="simulate",
+            scenario=str(scenario),
+            overrides=list(overrides),
+            seed=seed,
+            replications=replications,
+            engine=engine,
+            plans=[str(plan_file) if plan_file else "default"],
+            precision=list(precision),
+            max_replications=max_replications,
+            options={"trace_tps": trace_tps},
+        )
+        sc = load_scenario_of(request)
+        request.labels, plans = resolve_plans(sc, request.plans)
+        opened = start_run(
+            request,
+            sc,
+            plans,
+            out,
+            extra={
+                "replications": replications,
+                "workers": workers,
+                "executor": executor,
+                "engine": engine,
+                "plan": str(plan_file) if plan_file else None,
+                "trace_tps": trace_tps,
+                "overrides": list(overrides),
+                "streams": "SeedSequence(seed, spawn_key=(replication, crc32(name), *keys))",
+            },
+        )
+    req = opened.request
+    trace = req.options.get("trace_tps")
+    if trace is not None and not (opened.run.path / "trace.csv").is_file():
+        log = trace_day(opened.scenario, opened.seed, trace, plan=opened.plans[0])
+        opened.run.write_text("trace.csv", log.to_csv())
+    with make_executor(executor, workers, scheduler) as runner:
+        total = req.replications * max(1, len(opened.scenario.spec.regions or [None]))
+        with Progress("replications", total) as bar:
+            result = simulate_in_folder(
+                opened, runner, lambda done, _t: bar.advance(done - bar.done)
             )
-        run.write_json("summary.json", result.summary)
-        run.write_text("per_tps.csv", result.per_tps_csv())
-        run.write_text("per_district.csv", result.per_district_csv())
-        if log is not None:
-            run.write_text("trace.csv", log.to_csv())
-    except BaseException as exc:
-        run.finish("failed", error=f"{type(exc).__name__}: {exc}")
-        raise
-    run.finish("ok")
     if as_json:
         emit_json(result.summary)
     else:
-        title = f"{sc.name}: {replications} replications, seed {run_seed}"
+        title = f"{opened.scenario.name}: {result.replications} replications, seed {opened.seed}"
         rows = headline_rows(result.summary)
         click.echo(format_table(["metric", "mean", "95% interval"], rows, title=title))
+        from planner.experiment.precision import precision_lines
+
+        if "precision" in result.summary:
+            for line in precision_lines(result.summary["precision"]):
+                click.echo(line)
+        if opened.resumed:
+            click.echo(f"resumed: {result.tasks_run} tasks simulated now, the rest were saved")
     path = finish_report(
-        run.path, no_report=no_report, lang=lang.lower(), open_report=open_report
+        opened.run.path, no_report=no_report, lang=lang.lower(), open_report=open_report
     )
-    click.echo(f"wrote {path or run.path}", err=as_json)
+    click.echo(f"wrote {path or opened.run.path}", err=as_json)
 
 
 @main.command()

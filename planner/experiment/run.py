@@ -1,10 +1,14 @@
-"""Replications of polling day on a local process pool, summarised with confidence intervals.
+"""Replications of polling day, summarised with confidence intervals.
 
 Replication ``r`` of a run with seed ``s`` draws every random number from streams keyed by
 ``(s, r, name, …)`` (DESIGN §6), so its result does not depend on which process runs it.
-Workers return small per-replication aggregates (`planner.sim.metrics.ReplicationResult`);
-the parent folds them in replication order into running sums, so memory stays flat however
-many replications run and the summary is identical for any number of workers.
+Tasks run on an executor (`planner.experiment.executors`: this process, a local process
+pool, or Dask) and return small per-replication aggregates
+(`planner.sim.metrics.ReplicationResult`); `planner.experiment.replicate` saves each as it
+finishes (when given a store) and folds them in replication order into running sums, so
+memory stays flat however many replications run and the summary is identical for any
+executor and number of workers. A multi-region scenario runs as region × replication tasks
+(`planner.experiment.regions`).
 """
 
 from __future__ import annotations
@@ -12,12 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-import multiprocessing
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,12 +28,20 @@ from planner.experiment.stats import mean_interval
 from planner.scenario.load import load_scenario
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
-from planner.sim.day import Engine, simulate_day
-from planner.sim.metrics import METRIC_NAMES, ReplicationResult, replication_result
+
+if TYPE_CHECKING:
+    from planner.experiment.checkpoint import ReplicationStore
+    from planner.experiment.executors import Executor
+    from planner.experiment.precision import PrecisionTarget
+    from planner.experiment.replicate import PlanTotals
+    from planner.experiment.tasks import Job
+from planner.sim.day import Engine
+from planner.sim.metrics import METRIC_NAMES
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 Progress = Callable[[int, int], None]
-"""``progress(done, total)`` after each replication."""
+"""``progress(done, total)`` after each task (a replication; region × replication for a
+province)."""
 
 
 @dataclass
@@ -76,6 +86,10 @@ class SimulationResult:
     """Columns: district, then means per kecamatan."""
     replication_metrics: list[dict[str, float]]
     """Every replication's summary metrics (a few dozen numbers each)."""
+    per_region: list[dict[str, Any]] = field(default_factory=list)
+    """Multi-region scenarios: rows (region, metric, mean, ci95_low, ci95_high, n)."""
+    tasks_run: int = 0
+    """Tasks simulated by this call (fewer than all when resuming)."""
 
     def metric(self, name: str) -> dict[str, Any]:
         """One summary metric: mean, ci95_low, ci95_high, n, enabled."""
@@ -89,6 +103,14 @@ class SimulationResult:
     def per_district_csv(self) -> str:
         """per_district.csv text."""
         return _csv(self.per_district)
+
+    def per_region_csv(self) -> str:
+        """per_region.csv text (multi-region scenarios; header only otherwise)."""
+        columns: dict[str, list[Any]] = {
+            k: [row[k] for row in self.per_region]
+            for k in ("region", "metric", "mean", "ci95_low", "ci95_high", "n")
+        }
+        return _csv(columns)
 
     def to_pandas(self, table: str = "per_tps") -> Any:
         """A pandas DataFrame of 'per_tps', 'per_district' or 'summary' (needs pandas)."""
@@ -127,48 +149,6 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-# --- the worker side -------------------------------------------------------------------
-_WORK: dict[str, Any] = {}
-
-
-def _init_worker(scenario: Scenario, plan: Plan | None, seed: int, engine: Engine) -> None:
-    _WORK.update(scenario=scenario, plan=plan, seed=seed, engine=engine)
-
-
-def _one(replication: int) -> ReplicationResult:
-    day = simulate_day(
-        _WORK["scenario"], _WORK["seed"], replication, _WORK["plan"], _WORK["engine"]
-    )
-    return replication_result(day)
-
-
-def _results(
-    scenario: Scenario,
-    plan: Plan | None,
-    seed: int,
-    replications: int,
-    workers: int,
-    engine: Engine,
-) -> Iterator[ReplicationResult]:
-    """Per-replication results in replication order."""
-    if workers <= 1 or replications <= 1:
-        _init_worker(scenario, plan, seed, engine)
-        for r in range(replications):
-            yield _one(r)
-        return
-    ctx = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
-    chunk = max(1, replications // (workers * 8))
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(scenario, plan, seed, engine),
-    ) as pool:
-        yield from pool.map(_one, range(replications), chunksize=chunk)
-
-
 def run_replications(
     scenario: Scenario,
     replications: int,
@@ -177,35 +157,69 @@ def run_replications(
     plan: Plan | None = None,
     engine: Engine = "batch",
     progress: Progress | None = None,
+    *,
+    executor: Executor | None = None,
+    store: ReplicationStore | None = None,
+    precision: Sequence[PrecisionTarget] = (),
+    max_replications: int | None = None,
 ) -> SimulationResult:
-    """Simulate `replications` days of `scenario` and summarise them (DESIGN §5)."""
+    """Simulate `replications` days of `scenario` and summarise them (DESIGN §5).
+
+    `executor` runs the tasks (default: a local pool of `workers` processes); `store` saves
+    each finished task and skips those already saved (``--resume``); with `precision`
+    targets, `replications` is the first batch and more are added until every target's 95%
+    half-width is met or `max_replications` is reached (`planner.experiment.precision`).
+    """
+    from planner.experiment.executors import LocalExecutor
+    from planner.experiment.precision import DEFAULT_CAP, run_to_precision, summary_half_width
+    from planner.experiment.replicate import Replicator
+    from planner.experiment.tasks import Job
+
     if replications < 1:
         raise UserError(f"replications must be at least 1, got {replications}")
     if workers < 1:
         raise UserError(f"workers must be at least 1, got {workers}")
     run_seed = scenario.seed if seed is None else int(seed)
-    tps_means = ColumnMeans()
-    district_means = ColumnMeans()
-    per_rep: list[dict[str, float]] = []
-    enabled: dict[str, bool] = {}
-    for done, res in enumerate(
-        _results(scenario, plan, run_seed, replications, workers, engine), start=1
-    ):
-        per_rep.append(res.scalars)
-        for k, v in res.enabled.items():
-            enabled[k] = enabled.get(k, False) or v
-        tps_means.add(res.per_tps)
-        district_means.add(res.per_district)
-        if progress is not None:
-            progress(done, replications)
+    job = Job.make(scenario, (plan,), run_seed, engine)
+    runner_executor = executor if executor is not None else LocalExecutor(workers)
+    report: dict[str, Any] | None = None
+    try:
+        runner = Replicator(job, runner_executor, store, progress)
+        if precision:
+            totals = runner.totals[0]
+            report = run_to_precision(
+                runner.run,
+                lambda: {t.metric: summary_half_width(totals.values(t.metric)) for t in precision},
+                replications,
+                precision,
+                max_replications or DEFAULT_CAP,
+            )
+        else:
+            runner.run(range(replications))
+    finally:
+        if executor is None:
+            runner_executor.close()
+    result = simulation_result(job, runner.totals[0])
+    result.tasks_run = runner.tasks_run
+    if report is not None:
+        result.summary["precision"] = report
+    return result
+
+
+def simulation_result(job: Job, totals: PlanTotals) -> SimulationResult:
+    """The `SimulationResult` of one plan's folded replications."""
+    from planner.experiment.regions import region_rows
+
+    scenario = job.scenario
     return SimulationResult(
         scenario=scenario,
-        replications=replications,
-        seed=run_seed,
-        summary=summarise(scenario.name, run_seed, per_rep, enabled),
-        per_tps=_tps_table(scenario, tps_means.means()),
-        per_district=_district_table(scenario, district_means.means()),
-        replication_metrics=per_rep,
+        replications=len(totals.per_rep),
+        seed=job.seed,
+        summary=summarise(scenario.name, job.seed, totals.per_rep, totals.enabled),
+        per_tps=_tps_table(scenario, totals.tps.means()),
+        per_district=_district_table(scenario, totals.district.means()),
+        replication_metrics=totals.per_rep,
+        per_region=region_rows(job.parts, totals.region_reps) if job.parts else [],
     )
 
 
@@ -258,13 +272,22 @@ def simulate(
     overrides: list[str] | tuple[str, ...] = (),
     engine: Engine = "batch",
     progress: Progress | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    precision: Sequence[str] = (),
+    max_replications: int | None = None,
 ) -> SimulationResult:
     """Simulate polling day: the Python API behind `planner simulate`.
 
     `scenario` is a loaded `Scenario` or a path to a scenario file (then `overrides` apply,
-    as ``--set``); `plan` a `Plan` or a path to a plan.csv. Returns a `SimulationResult` with
+    as ``--set``); `plan` a `Plan` or a path to a plan.csv. `executor` is "local" (a pool
+    of `workers` processes) or "dask" (`scheduler`: an existing cluster's address, else a
+    local cluster); `precision` holds ``"METRIC=HALF_WIDTH"`` goals (`replications` is then
+    the first batch, `max_replications` the cap). Returns a `SimulationResult` with
     ``.summary`` (DESIGN §5), ``.per_tps``, ``.per_district`` and ``.to_pandas()``.
     """
+    from planner.experiment.executors import make_executor
+    from planner.experiment.precision import parse_precision
     from planner.scenario.plan import read_plan
 
     if isinstance(scenario, Scenario):
@@ -274,4 +297,17 @@ def simulate(
     else:
         sc = load_scenario(scenario, overrides)
     the_plan = read_plan(plan, sc) if isinstance(plan, str | Path) else plan
-    return run_replications(sc, replications, seed, workers, the_plan, engine, progress)
+    targets = parse_precision(precision, METRIC_NAMES)
+    with make_executor(executor, workers, scheduler) as runner:
+        return run_replications(
+            sc,
+            replications,
+            seed,
+            workers,
+            the_plan,
+            engine,
+            progress,
+            executor=runner,
+            precision=targets,
+            max_replications=max_replications,
+        )

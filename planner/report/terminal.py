@@ -79,6 +79,13 @@ class Progress:
         self.done = min(self.total, self.done + steps) if self.total else self.done + steps
         self._draw(force=self.done == self.total)
 
+    def update(self, done: int, total: int) -> None:
+        """Set the units done and the total (for work whose total grows, e.g. replications
+        added until an interval is narrow enough) and redraw when due."""
+        self.total = max(0, int(total))
+        self.done = min(self.total, int(done)) if self.total else int(done)
+        self._draw(force=self.done == self.total)
+
     def line(self) -> str:
         """The bar as text (without the carriage return)."""
         elapsed = time.monotonic() - self._start

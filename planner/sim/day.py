@@ -381,7 +381,7 @@ def counting_phase(
     finish = count.finish_min
     end1 = start if split else finish
     # health over the whole day
-    h1_end = st.cumulative_hazard(voting.hazard_per_min, grid, duty1, np.minimum(end1, start))
+    h1_end = h1_at_start  # the voting team's voting-phase exposure ends at counting start
     if split:
         h_c_end = st.cumulative_hazard(hazard_c, grid, start, finish)
         p1 = 1.0 - np.exp(-h1_end)

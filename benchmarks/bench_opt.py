@@ -69,7 +69,7 @@ def national_spec(
             tps_d[0] += int(tps_r[r]) - int(tps_d.sum())
         districts = []
         for j, t in enumerate(tps_d.tolist()):
-            villages = int(round(t * villages_total / tps_total * rng.uniform(0.6, 1.4)))
+            villages = round(t * villages_total / tps_total * rng.uniform(0.6, 1.4))
             voters = int(t * voters_total / tps_total * rng.uniform(0.85, 1.15))
             districts.append(
                 {
@@ -93,7 +93,14 @@ def load(name: str, national_tps: int) -> Any:
 
     if name in SCENARIOS:
         return load_scenario(SCENARIOS[name])
-    data = national_spec(tps_total=national_tps)
+    share = national_tps / 435_000  # a smaller country keeps the same proportions
+    data = national_spec(
+        tps_total=national_tps,
+        voters_total=round(203_000_000 * share),
+        regions=max(1, round(514 * share)),
+        districts_total=max(1, round(7_277 * share)),
+        villages_total=max(1, round(83_763 * share)),
+    )
     spec = validate_spec(data, where="national")
     sc = Scenario(spec=spec, tps=resolve_tps(spec, ROOT, where="national"))
     inst = build_instance(sc)
@@ -151,8 +158,8 @@ def run_one(name: str, solver: str, time_limit_s: float, national_tps: int) -> d
         )
     out["seconds"] = time.perf_counter() - start
     out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out["objective_wv"] = None if out["objective"] is None else inst.objective_to_float(
-        out["objective"]
+    out["objective_wv"] = (
+        None if out["objective"] is None else inst.objective_to_float(out["objective"])
     )
     return out
 
@@ -179,10 +186,11 @@ def run(
     national_time_limit_s: float = 540.0,
     solvers: tuple[str, ...] = SOLVERS,
     naive_national: bool = False,
+    instances: tuple[str, ...] = ("balikpapan", "kaltim"),
 ) -> list[dict[str, Any]]:
     """Every (instance, solver) pair; gaps against the best bound on each instance."""
     rows: list[dict[str, Any]] = []
-    names = ["balikpapan", "kaltim"] + (["national"] if national else [])
+    names = list(instances) + (["national"] if national else [])
     for name in names:
         limit = national_time_limit_s if name == "national" else time_limit_s
         batch = []
@@ -222,8 +230,17 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
         for r in rows
     ]
     return format_table(
-        ["instance", "TPS", "solver", "status", "residual harm", "gap", "harm s", "total s",
-         "peak MiB"],
+        [
+            "instance",
+            "TPS",
+            "solver",
+            "status",
+            "residual harm",
+            "gap",
+            "harm s",
+            "total s",
+            "peak MiB",
+        ],
         table,
     )
 
@@ -237,6 +254,12 @@ def main() -> None:
     parser.add_argument(
         "--naive-national", action="store_true", help="also run the naive model nationally"
     )
+    parser.add_argument(
+        "--solvers", default=",".join(SOLVERS), help=f"comma-separated, from {', '.join(SOLVERS)}"
+    )
+    parser.add_argument(
+        "--instances", default="balikpapan,kaltim", help="comma-separated: balikpapan, kaltim"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     args = parser.parse_args()
     rows = run(
@@ -244,7 +267,9 @@ def main() -> None:
         national=args.national,
         national_tps=args.national_tps,
         national_time_limit_s=args.national_time_limit,
+        solvers=tuple(s for s in args.solvers.split(",") if s),
         naive_national=args.naive_national,
+        instances=tuple(s for s in args.instances.split(",") if s),
     )
     print(format_rows(rows))
     if args.json is not None:

@@ -59,6 +59,13 @@ class Decomposition:
     slack_left: bool = False
     """The master LP still needed slack at the end: the convexified problem is infeasible
     (so is the real one) or the rounds ran out before feasibility."""
+    priced_out: bool = False
+    """The last pricing round found no column with a negative reduced cost: the master LP is
+    the full Dantzig–Wolfe relaxation's optimum."""
+    slack_total: float = 0.0
+    """Sum of the master LP's slacks (millions of rupiah and persons). At a converged LP,
+    0.2 or more proves that no plan exists: the penalty (10 × all harm + 1 per unit) makes
+    any point within the rules cheaper than one that needs that much slack."""
     history: list[tuple[int, float, float | None]] = field(default_factory=list)
     """(round, LP value, Lagrangian bound) per round, objective units."""
     alpha: list[np.ndarray] = field(default_factory=list)
@@ -226,7 +233,9 @@ def decompose(
     lp_value: float | None = None
     history: list[tuple[int, float, float | None]] = []
     converged = False
+    priced_out = False
     slack_left = False
+    slack_total = 0.0
     rounds = 0
     rule_district = [rule.district for rule in master.rules]
     alpha: list[np.ndarray] = []
@@ -243,7 +252,9 @@ def decompose(
         rounds += 1
         lp = float(result.objective_value()) * master.obj_scale
         lp_value = lp
-        slack_left = any(v > 1e-7 for v in result.variable_values(master.slack))
+        slack_values = result.variable_values(master.slack)
+        slack_left = any(v > 1e-7 for v in slack_values)
+        slack_total = float(sum(slack_values))
         values = result.variable_values()
         alpha = [np.array([values[a] for a in group]) for group in master.alphas]
         reserve_level = np.array(
@@ -297,6 +308,7 @@ def decompose(
         _logger.info("round %d: LP %.6g, bound %.6g, %d columns added", rounds, lp, bound, added)
         if added == 0 or (lp - bound) <= tolerance * max(1.0, abs(lp)):
             converged = not slack_left
+            priced_out = added == 0
             break
     return Decomposition(
         bound=best_bound,
@@ -307,6 +319,8 @@ def decompose(
         seconds=time.perf_counter() - start,
         converged=converged,
         slack_left=slack_left,
+        slack_total=slack_total,
+        priced_out=priced_out,
         history=history,
         alpha=alpha,
         reserve_level=reserve_level,

@@ -161,12 +161,21 @@ def solve_instance(
             f"{sum(len(c) for c in decomposition.columns)} columns, bound {bound}, "
             f"converged {decomposition.converged}, {decomposition.seconds:.2f} s"
         )
+        if decomposition.priced_out and decomposition.slack_total >= 0.2:
+            # No column prices out yet slack remains: even the convexified problem has no
+            # point within the rules (see Decomposition.slack_total).
+            proven_infeasible = True
         pool = _pool_with_tie_breaks(instance, decomposition)
-        rounded = round_master(instance, decomposition, pool)
-        consider(rounded)
-        say(f"[planner] rounded master LP: objective {best_value}")
+        if not proven_infeasible:
+            consider(round_master(instance, decomposition, pool))
+            say(f"[planner] rounded master LP: objective {best_value}")
         master_time = min(limit * steps.master_share, left() - limit * steps.cost_share)
-        if instance.n_groups <= MASTER_MAX_GROUPS and master_time > 0.05 and not gap_met():
+        if (
+            instance.n_groups <= MASTER_MAX_GROUPS
+            and master_time > 0.05
+            and not gap_met()
+            and not proven_infeasible
+        ):
             master = DeploymentModel(instance, layer="columns", columns=pool)
             result = master.solve(
                 _with_time(settings, master_time), log=_prefixed(log, "[master] "), hint=best
@@ -177,6 +186,7 @@ def solve_instance(
         steps.use_counts_model
         and instance.n_tps <= COUNTS_MODEL_MAX_TPS
         and not gap_met()
+        and not proven_infeasible
         and left() - limit * steps.cost_share > 0.05
     ):
         cuts = decomposition.cuts if (decomposition and steps.use_cuts) else []
@@ -197,7 +207,7 @@ def solve_instance(
         if result.bound is not None:
             bound = result.bound if bound is None else max(bound, result.bound)
         proven_optimal = result.status == "OPTIMAL"
-        proven_infeasible = result.status == "INFEASIBLE"
+        proven_infeasible = proven_infeasible or result.status == "INFEASIBLE"
     harm_seconds = time.perf_counter() - start
     if best is not None and best_value is not None and left() > 0.05:
         if instance.n_tps <= COUNTS_MODEL_MAX_TPS or decomposition is None:
@@ -209,7 +219,9 @@ def solve_instance(
         else:
             cost_model = None
         if cost_model is not None:
-            cost_time = min(left(), max(limit * steps.cost_share, 0.05))
+            # The tie-break gets its share of the limit, but no more than the harm took (at
+            # least 2 s): it refines a secondary objective and rarely proves it.
+            cost_time = min(left(), limit * steps.cost_share, max(2.0, harm_seconds))
             cheaper, phase = cost_model.solve_cost(
                 best, best_value, _with_time(settings, cost_time), log=_prefixed(log, "[cost] ")
             )

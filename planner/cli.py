@@ -511,6 +511,256 @@ def simulate(
 
 
 @main.command()
+@click.argument("scenario", type=click.Path(path_type=Path), required=False)
+@click.argument("plans", nargs=-1)
+@click.option(
+    "-r",
+    "--replications",
+    type=click.IntRange(min=2),
+    default=20,
+    show_default=True,
+    help="Simulated polling days, the same for every plan.",
+)
+@click.option("--seed", type=int, default=None, help="Override the scenario seed.")
+@executor_options
+@precision_options
+@resume_option
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print compare.json to stdout.")
+@report_options
+@set_option
+@handle_errors
+def compare(
+    scenario: Path | None,
+    plans: tuple[str, ...],
+    replications: int,
+    seed: int | None,
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    precision: tuple[str, ...],
+    max_replications: int | None,
+    resume: Path | None,
+    out: Path | None,
+    as_json: bool,
+    overrides: tuple[str, ...],
+    no_report: bool = False,
+    lang: str = "en",
+    open_report: bool = False,
+) -> None:
+    """Compare plans on the same simulated days (common random numbers).
+
+    PLANS are plan.csv files from planner optimise (or LABEL=FILE), or `default` for the
+    policy-default plan; the first is the reference. Prints, per metric, each plan's mean
+    and the paired difference against the first with its 95% interval and whether it is
+    significant; writes compare.json, compare.csv, differences.csv and
+    compare_districts.csv (per kecamatan). --precision goals apply to the paired differences.
+
+    \b
+    Example:
+      planner compare scenarios/balikpapan-2024.yaml default \\
+        optimised=outputs/20241127T010203Z-kota-balikpapan-optimise/plan.csv -r 40 --workers 2
+    """
+    from planner.experiment.compare import compare_in_folder
+    from planner.experiment.executors import make_executor
+    from planner.experiment.session import (
+        RunRequest,
+        load_scenario_of,
+        reopen_run,
+        resolve_plans,
+        start_run,
+    )
+    from planner.report.options import finish_report
+    from planner.report.terminal import Progress, format_table
+
+    if resume is not None:
+        if scenario is not None:
+            raise UserError("give either SCENARIO and PLANS or --resume RUN_DIR, not both")
+        opened = reopen_run(resume, "compare")
+    else:
+        if scenario is None or len(plans) < 1:
+            raise UserError(
+                "give SCENARIO and the PLANS to compare (plan.csv files or `default`), "
+                "e.g. planner compare sc.yaml default outputs/RUN/plan.csv"
+            )
+        sources = list(plans) if len(plans) > 1 else ["default", *plans]
+        request = RunRequest(
+            command="compare",
+            scenario=str(scenario),
+            overrides=list(overrides),
+            seed=seed,
+            replications=replications,
+            plans=sources,
+            precision=list(precision),
+            max_replications=max_replications,
+        )
+        sc = load_scenario_of(request)
+        request.labels, plan_list = resolve_plans(sc, sources)
+        opened = start_run(
+            request,
+            sc,
+            plan_list,
+            out,
+            extra={"replications": replications, "workers": workers, "executor": executor},
+        )
+    with make_executor(executor, workers, scheduler) as runner, Progress("tasks", 0) as bar:
+        result = compare_in_folder(opened, runner, bar.update)
+    if as_json:
+        emit_json(result.summary())
+    else:
+        headers, rows = result.table_rows()
+        title = (
+            f"{opened.scenario.name}: {result.replications} paired replications, seed {opened.seed}"
+        )
+        click.echo(format_table(headers, rows, title=title))
+        if result.precision is not None:
+            from planner.experiment.precision import precision_lines
+
+            for line in precision_lines(result.precision):
+                click.echo(line)
+    path = finish_report(
+        opened.run.path, no_report=no_report, lang=lang.lower(), open_report=open_report
+    )
+    click.echo(f"wrote {path or opened.run.path}", err=as_json)
+
+
+@main.command(name="plan")
+@click.argument("scenario", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--budget",
+    "budgets",
+    multiple=True,
+    metavar="NAME=RUPIAH",
+    help="Budget of an agency's budget line (police=6.2e9) or of a line by name; 'unlimited' "
+    "lifts it (repeatable).",
+)
+@click.option(
+    "--available",
+    multiple=True,
+    metavar="AGENCY=N",
+    help="Personnel available to an agency, e.g. police=422 (repeatable).",
+)
+@click.option(
+    "-r",
+    "--replications",
+    type=click.IntRange(min=2),
+    default=10,
+    show_default=True,
+    help="Training replications each plan is simulated on.",
+)
+@click.option(
+    "--eval-replications",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Out-of-sample replications the candidates are judged on (default: as -r).",
+)
+@click.option(
+    "--iterations",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Most optimise–simulate rounds (the loop stops earlier when the plan stops changing).",
+)
+@click.option("--time-limit", type=float, default=60.0, show_default=True, help="Seconds/solve.")
+@click.option("--solver-workers", type=int, default=2, show_default=True, help="CP-SAT workers.")
+@click.option("--gap", type=float, default=0.0, show_default=True, help="Stop each at this gap.")
+@click.option("--seed", type=int, default=None, help="Override the scenario seed.")
+@executor_options
+@resume_option
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print loop.json to stdout.")
+@report_options
+@set_option
+@handle_errors
+def plan_command(
+    scenario: Path | None,
+    budgets: tuple[str, ...],
+    available: tuple[str, ...],
+    replications: int,
+    eval_replications: int | None,
+    iterations: int,
+    time_limit: float,
+    solver_workers: int,
+    gap: float,
+    seed: int | None,
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    resume: Path | None,
+    out: Path | None,
+    as_json: bool,
+    overrides: tuple[str, ...],
+    no_report: bool = False,
+    lang: str = "en",
+    open_report: bool = False,
+) -> None:
+    """The simulation–optimisation loop: optimise, simulate, learn, re-optimise.
+
+    Optimises with the scenario's residual-harm table, simulates the plan on -r training
+    days, re-estimates the table by risk class and pattern from the harm the simulation
+    left (unresolved and escalated incidents, suspensions, re-vote risk), and re-optimises
+    until the plan stops changing or --iterations. Every plan is then judged on new days
+    against the policy default; the best is kept. Writes iterations/NN/ (plan, table,
+    estimates), iterations.csv, loop.json, compare.json, differences.csv and the kept
+    plan.csv.
+
+    \b
+    Example:
+      planner plan scenarios/balikpapan-2024.yaml -r 10 --iterations 3 --workers 2
+    """
+    from planner.experiment.executors import make_executor
+    from planner.experiment.loop import loop_lines, plan_in_folder
+    from planner.experiment.session import RunRequest, load_scenario_of, reopen_run, start_run
+    from planner.opt.limits import parse_pairs
+    from planner.report.options import finish_report
+    from planner.report.terminal import Progress
+
+    if resume is not None:
+        if scenario is not None:
+            raise UserError("give either SCENARIO or --resume RUN_DIR, not both")
+        opened = reopen_run(resume, "plan")
+    else:
+        if scenario is None:
+            raise UserError("missing SCENARIO (a scenario file), or --resume RUN_DIR")
+        parse_pairs(budgets, "--budget")  # fail early on a malformed budget
+        parse_pairs(available, "--available")
+        request = RunRequest(
+            command="plan",
+            scenario=str(scenario),
+            overrides=list(overrides),
+            seed=seed,
+            replications=replications,
+            options={
+                "iterations": iterations,
+                "eval_replications": eval_replications,
+                "budgets": list(budgets),
+                "available": list(available),
+                "time_limit_s": time_limit,
+                "solver_workers": solver_workers,
+                "gap": gap,
+            },
+        )
+        opened = start_run(request, load_scenario_of(request), [], out, extra={"workers": workers})
+    click.echo(f"run folder: {opened.run.path} (report.html there at the end)", err=as_json)
+    with make_executor(executor, workers, scheduler) as runner, Progress("tasks", 0) as bar:
+
+        def echo(line: str) -> None:
+            bar.close()
+            click.echo(line, err=True)
+
+        result = plan_in_folder(opened, runner, bar.update, echo)
+    if as_json:
+        emit_json(result.summary())
+    else:
+        for line in loop_lines(result):
+            click.echo(line)
+    path = finish_report(
+        opened.run.path, no_report=no_report, lang=lang.lower(), open_report=open_report
+    )
+    click.echo(f"wrote {path or opened.run.path}", err=as_json)
+
+
+@main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option(
     "--budget",

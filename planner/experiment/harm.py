@@ -4,12 +4,19 @@ The optimiser scores a plan by ``Σ_i w_i × r(class_i, pattern_i)`` (less what 
 remove), with ``w_i = class weight × voters × (1 + indicator_weight × indicators)`` the harm
 at stake at TPS i and ``r`` the share of it a pattern leaves (`planner.opt.instance`). The
 simulation shows the harm actually left: incidents no adequate responder settled, incidents
-that escalated, voting suspended, re-votes risked. This module turns those per-TPS outcomes
+that escalated, voting suspended, re-votes risked, and the time incidents waited for a
+responder. This module turns those per-TPS outcomes
 of the *security* response (the medical answer to KPPS health events is not the deployment's
 job) into one harm index per TPS, in "polling days lost":
 
-    e_i = revote_risk_i + suspended_min_i / voting window + 0.1 × escalations_i
-          + 0.2 × unresolved_i
+    e_i = revote_risk_i + (suspended_min_i + 0.5 × waiting_min_i) / voting window
+          + 0.1 × escalations_i + 0.2 × unresolved_i
+
+(``waiting_min``: minutes from each incident that KPPS and linmas could not settle until a
+responder arrived, or until the counting deadline when none came). The waiting term is what
+a deployment changes most directly: in a compact city responders arrive within the
+30-minute escalation limit, so escalations, and the suspensions and re-vote risk they add,
+hardly differ between plans, while response times do.
 
 and the simulated harm of a day ``Σ_i voters_i × (1 + indicator_weight × indicators_i) × e_i``
 in weighted voters, like the objective. The class weight is left out on purpose: it stands
@@ -35,9 +42,11 @@ from planner.scenario.resolved import Scenario
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 HARM_COLUMNS: tuple[str, ...] = (
+    "harm_incidents",
     "harm_unresolved",
     "harm_escalated",
     "harm_suspended_min",
+    "harm_waiting_min",
     "harm_revote_risk",
     "harm_index",
 )
@@ -57,6 +66,10 @@ class HarmWeights:
     suspension_per_window: float = 1.0
     """Per voting window of suspension (a suspended minute counts 1 / (close − open)): the
     share of the day's voting time lost."""
+    waiting_per_window: float = 0.5
+    """Per voting window an incident waits for a responder (est.: the TPS is disturbed but
+    voting goes on unless the incident's own effect stops it, which counts as suspension;
+    half a suspended minute)."""
     escalation: float = 0.1
     """Per escalated incident (est.): about what the suspension an escalation causes costs
     already (15–60 min, mean 37 min ≈ 0.1 of a 6-hour window), so the disorder itself
@@ -94,17 +107,25 @@ def harm_columns(
     )
     revote = np.asarray(response.revote_risk, dtype=np.float64)
     day = scenario.spec.day
+    needed = ~np.asarray(response.onsite, dtype=bool)
+    came = np.where(np.isfinite(response.arrival_min), response.arrival_min, np.inf)
+    until = np.minimum(came, float(day.count_deadline))
+    wait = np.where(needed, np.maximum(until - response.draws.time_min, 0.0), 0.0)
+    waiting = np.bincount(tps, wait, n)
     window = max(float(day.close) - float(day.open), 1.0)
     index = (
         weights.revote * revote
         + weights.suspension_per_window * suspended / window
+        + weights.waiting_per_window * waiting / window
         + weights.escalation * escalated
         + weights.unresolved * unresolved
     )
     columns = {
+        "harm_incidents": np.bincount(tps, minlength=n).astype(np.float64),
         "harm_unresolved": unresolved.astype(np.float64),
         "harm_escalated": escalated.astype(np.float64),
         "harm_suspended_min": suspended,
+        "harm_waiting_min": waiting.astype(np.float64),
         "harm_revote_risk": revote,
         "harm_index": index,
     }

@@ -6,7 +6,8 @@ in `planner.sim.queueing` literally:
 * each voter is a process: arrive, then for each stage join its queue, wait to be called,
   be served, move on;
 * each stage has a dispatcher that, once everything else happening at the current instant
-  is done, calls waiting voters in queue order to the lowest-numbered idle, unblocked slot;
+  is done, calls waiting voters in queue order to the lowest-numbered idle, unblocked slot
+  and schedules their service ends in that order;
 * slot blocks (before opening, suspensions, missing KPPS) are timed events.
 
 Within one instant SimPy handles events by priority: state changes (arrivals, service ends,
@@ -152,7 +153,10 @@ class _TpsModel:
                 self.ballots_left -= 1
             stage.busy[slot] = True
             duration = self.inputs.service_duration(stage.index, self.i, voter, self.env.now)
-            ticket.succeed((slot, duration))
+            # the service end is scheduled here, in queue order, so that voters finishing
+            # at the same instant reach the next stage in the order they started (rule 4),
+            # however their processes are woken (a patience condition wakes one later)
+            ticket.succeed((slot, self.env.timeout(duration)))
 
     # --- voters --------------------------------------------------------------------
     def voter(self, n: int) -> Generator[simpy.Event, Any, None]:
@@ -183,10 +187,10 @@ class _TpsModel:
                 self.out.leave_min[i, n] = env.now
                 self._log(f"voter {n + 1}", "turned away", "no ballots left")
                 return
-            slot, duration = cast(tuple[int, float], ticket.value)
+            slot, service_end = cast(tuple[int, simpy.Event], ticket.value)
             self.out.start_min[stage.index, i, n] = env.now
             self._log(f"voter {n + 1}", f"starts {stage.name}", f"slot {slot + 1}")
-            yield env.timeout(duration)
+            yield service_end
             self.out.end_min[stage.index, i, n] = env.now
             stage.busy[slot] = False
             self.request_dispatch(stage)

@@ -9,6 +9,13 @@ Public API (importable from a notebook)::
     result.to_pandas()                              # per-TPS table (needs pandas)
     best = planner.optimise(sc, budgets={"police": 500_000_000}, time_limit_s=30)
     best.plan, best.report["status"], best.report["cost_idr"]
+    cmp = planner.compare(sc, ["default", best.plan], replications=20, workers=2)
+    cmp.difference(1, "response_mean_min")           # paired B − A with its 95% interval
+    loop = planner.plan(sc, iterations=3, replications=10, workers=2)
+    loop.plan, loop.kept, loop.converged
+    planner.simulate(sc, 10, executor="dask")       # a local Dask cluster (or scheduler=...)
+    planner.simulate(sc, 5, precision=["wait_mean_min=0.25"])   # replications until ±0.25
+    planner.resume("outputs/…-simulate")            # finish an interrupted run folder
 """
 
 from __future__ import annotations
@@ -54,13 +61,48 @@ def optimise(
 
     return run_optimise(scenario, budgets=budgets, time_limit_s=time_limit_s, **options)
 
+def compare(scenario: Any, plans: Any, replications: int = 20, **options: Any) -> Any:
+    """Compare plans on the same simulated days (`planner compare`); returns a
+    `CompareResult` (paired differences against the first plan).
+
+    `plans`: "default", paths of plan.csv files ("LABEL=PATH"), `Plan` objects or None;
+    further options (`seed`, `workers`, `overrides`, `executor`, `scheduler`, `precision`,
+    `max_replications`) as in `planner.experiment.compare.compare`.
+    """
+    from planner.experiment.compare import compare as run_compare
+
+    return run_compare(scenario, plans, replications=replications, **options)
+
+
+def plan(scenario: Any, iterations: int = 3, replications: int = 10, **options: Any) -> Any:
+    """The simulation–optimisation loop (`planner plan`); returns a `LoopResult` with the
+    kept `.plan`, every `.iterations` entry and the out-of-sample `.evaluation`.
+
+    Further options (`eval_replications`, `budgets`, `seed`, `workers`, `executor`,
+    `scheduler`, `time_limit_s`, `overrides`, `harm`) as in `planner.experiment.loop.plan_loop`.
+    """
+    from planner.experiment.loop import plan_loop
+
+    return plan_loop(scenario, iterations=iterations, replications=replications, **options)
+
+
+def resume(run_dir: Any, workers: int = 1, **options: Any) -> Any:
+    """Finish an interrupted simulate, compare or plan run folder (``--resume``)."""
+    from planner.experiment.session import resume_run
+
+    return resume_run(run_dir, workers=workers, **options)
+
+
 __all__ = [
     "InfeasibleError",
     "PlanError",
     "ScenarioError",
     "UserError",
     "__version__",
+    "compare",
     "load_scenario",
     "optimise",
+    "plan",
+    "resume",
     "simulate",
 ]

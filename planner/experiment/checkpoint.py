@@ -84,6 +84,8 @@ class ReplicationStore:
             _atomic_bytes(
                 marker, (json.dumps(_plain(self.identity), indent=2) + "\n").encode("utf-8")
             )
+        for stale in self.root.glob("p*/.*.tmp"):  # half-written by a killed run
+            stale.unlink(missing_ok=True)
         self._done = self._scan()
         return self
 

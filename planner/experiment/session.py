@@ -282,3 +282,36 @@ def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -
         "ok", tasks_run=result.tasks_run, tasks_loaded=open_run.store.count - result.tasks_run
     )
     return result
+
+
+def resume_run(
+    run_dir: str | Path,
+    workers: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> Any:
+    """Finish an interrupted simulate, compare or plan run (the API of ``--resume``).
+
+    Returns what the command's API returns (`SimulationResult`, `CompareResult` or
+    `LoopResult`); the run folder gets the same files as an uninterrupted run.
+    """
+    from planner.experiment.executors import make_executor
+
+    path = Path(run_dir)
+    try:
+        command = json.loads((path / "manifest.json").read_text(encoding="utf-8"))["command"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError):
+        raise UserError("not a run folder (no readable manifest.json)", where=str(path)) from None
+    if command not in ("simulate", "compare", "plan"):
+        raise UserError(f"a {command} run cannot be resumed (only simulate, compare, plan)")
+    opened = reopen_run(path, str(command))
+    with make_executor(executor, workers, scheduler) as runner:
+        if command == "simulate":
+            return simulate_in_folder(opened, runner)
+        if command == "compare":
+            from planner.experiment.compare import compare_in_folder
+
+            return compare_in_folder(opened, runner)
+        from planner.experiment.loop import plan_in_folder
+
+        return plan_in_folder(opened, runner)

@@ -1,0 +1,123 @@
+"""Executors give identical results; a province runs as region × replication tasks."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner.errors import UserError
+from planner.experiment.executors import DaskExecutor, LocalExecutor, make_executor
+from planner.experiment.regions import (
+    SCALAR_RULES,
+    histogram_percentile,
+    region_seed,
+    split_regions,
+)
+from planner.experiment.run import run_replications
+from planner.experiment.tasks import Job, Task, run_task
+from planner.scenario.load import load_scenario
+from planner.scenario.plan import default_plan
+
+pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def dask_executor() -> Iterator[DaskExecutor]:
+    """A small in-process Dask cluster (threads; the worker code is the same)."""
+    executor = DaskExecutor(workers=2, processes=False)
+    yield executor
+    executor.close()
+
+
+def test_identical_for_one_and_two_local_workers_and_dask(
+    loop_file: Path, dask_executor: DaskExecutor
+) -> None:
+    sc = load_scenario(loop_file)
+    one = run_replications(sc, 4, seed=9, workers=1)
+    two = run_replications(sc, 4, seed=9, workers=2)
+    dask = run_replications(sc, 4, seed=9, executor=dask_executor)
+    assert one.summary == two.summary == dask.summary
+    assert one.per_tps == two.per_tps == dask.per_tps
+    assert one.per_district == two.per_district == dask.per_district
+    assert one.replication_metrics == dask.replication_metrics
+
+
+def test_province_identical_across_executors_with_region_rows(
+    province_file: Path, dask_executor: DaskExecutor
+) -> None:
+    sc = load_scenario(province_file)
+    one = run_replications(sc, 3, seed=2, workers=1)
+    two = run_replications(sc, 3, seed=2, workers=2)
+    dask = run_replications(sc, 3, seed=2, executor=dask_executor)
+    assert one.summary == two.summary == dask.summary
+    assert one.per_region == dask.per_region
+    regions = {row["region"] for row in one.per_region}
+    assert regions == {"Kota Satu", "Kabupaten Dua"}
+    assert "region,metric,mean" in one.per_region_csv()
+
+
+def test_province_is_the_union_of_its_regions(province_file: Path) -> None:
+    """Counts add up, means weigh by what they average, percentiles come from the parts."""
+    sc = load_scenario(province_file)
+    parts = split_regions(sc, sc.seed)
+    assert [p.name for p in parts] == ["Kota Satu", "Kabupaten Dua"]
+    assert [len(p.scenario.tps) for p in parts] == [10, 5]
+    assert parts[0].scenario.tps.district_names == ("Kota Satu / Alpha", "Kota Satu / Beta")
+    assert np.array_equal(np.concatenate([p.tps for p in parts]), np.arange(15))
+    assert parts[0].seed == region_seed(sc.seed, "Kota Satu") != parts[1].seed
+    job = Job.make(sc, (None,), sc.seed)
+    regions = [run_task(job, Task(0, 1, g)).result for g in (0, 1)]
+    res = run_replications(sc, 2, seed=sc.seed)
+    province = res.replication_metrics[1]
+    a, b = (r.scalars for r in regions)
+    for name in ("voters_voted", "incidents_total", "staff_health_events", "revote_risk_tps"):
+        assert province[name] == a[name] + b[name], name
+    voted = a["voters_voted"] + b["voters_voted"]
+    want = (a["wait_mean_min"] * a["voters_voted"] + b["wait_mean_min"] * b["voters_voted"]) / voted
+    assert province["wait_mean_min"] == pytest.approx(want, rel=1e-12)
+    assert province["count_finish_max_clock_min"] == max(
+        a["count_finish_max_clock_min"], b["count_finish_max_clock_min"]
+    )
+    finish = np.concatenate([r.per_tps["count_finish_clock_min"] for r in regions])
+    assert province["count_finish_p95_clock_min"] == float(np.percentile(finish, 95))
+    assert min(a["wait_p95_min"], b["wait_p95_min"]) - 0.1 <= province["wait_p95_min"]
+    assert province["wait_p95_min"] <= max(a["wait_p95_min"], b["wait_p95_min"]) + 0.1
+    # every metric the simulation reports has an explicit rule (none merged by fallback)
+    merged = [k for k in province if k not in SCALAR_RULES]
+    assert all(k.startswith(("incidents_", "utilisation_")) for k in merged), merged
+    # the region's own days do not depend on the other region or on the plan's other half
+    alone = run_task(Job.make(sc, (default_plan(sc),), sc.seed), Task(0, 1, 1)).result
+    assert alone.scalars == regions[1].scalars
+
+
+def test_histogram_percentile_matches_numpy_to_the_bin() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.exponential(12.0, 5000)
+    counts = np.bincount((values / 0.1).astype(np.int64))
+    got = histogram_percentile(counts, 95.0, 0.1)
+    assert abs(got - float(np.percentile(values, 95))) <= 0.1
+    assert histogram_percentile(np.zeros(5, dtype=np.int64), 95.0, 0.1) == 0.0
+
+
+def test_local_executor_yields_every_task_once(loop_file: Path) -> None:
+    sc = load_scenario(loop_file)
+    job = Job.make(sc, (None,), 1)
+    tasks = job.tasks([0, 1, 2])
+    seen = sorted((r.task for r in LocalExecutor(2).run(job, tasks)), key=lambda t: t.replication)
+    assert seen == tasks
+
+
+def test_executor_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(UserError, match="unknown executor"):
+        make_executor("ray", 2)
+    with pytest.raises(UserError, match="--scheduler is for --executor dask"):
+        make_executor("local", 2, "tcp://127.0.0.1:8786")
+    with pytest.raises(UserError, match="workers must be at least 1"):
+        make_executor("local", 0)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were missing
+    with pytest.raises(UserError, match=r"pip install 'planner\[distributed\]'"):
+        make_executor("dask", 2)

@@ -483,7 +483,12 @@ def simulate(
     req = opened.request
     trace = req.options.get("trace_tps")
     if trace is not None and not (opened.run.path / "trace.csv").is_file():
-        log = trace_day(opened.scenario, opened.seed, trace, plan=opened.plans[0])
+        from planner.experiment.regions import day_of
+
+        trace_sc, trace_seed, trace_plan = day_of(
+            opened.scenario, opened.seed, opened.plans[0], trace
+        )
+        log = trace_day(trace_sc, trace_seed, trace, plan=trace_plan)
         opened.run.write_text("trace.csv", log.to_csv())
     with make_executor(executor, workers, scheduler) as runner:
         total = req.replications * max(1, len(opened.scenario.spec.regions or [None]))

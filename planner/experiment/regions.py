@@ -356,3 +356,15 @@ def region_rows(
             interval = mean_interval([rep[name] for rep in reps if name in rep])
             rows.append({"region": part.name, "metric": name, **interval.as_dict()})
     return rows
+
+
+def day_of(
+    scenario: Scenario, seed: int, plan: Plan | None, tps_id: str
+) -> tuple[Scenario, int, Plan | None]:
+    """The (scenario, seed, plan) whose day holds TPS `tps_id` as a run simulates it: the
+    scenario itself, or for a province the TPS's region part (so ``--trace`` shows the same
+    day as replication 0 of the run)."""
+    for part in split_regions(scenario, seed):
+        if tps_id in part.scenario.tps.tps_id:
+            return part.scenario, part.seed, region_plan(plan, part)
+    return scenario, seed, plan

@@ -13,6 +13,7 @@ from planner.errors import UserError
 from planner.experiment.executors import DaskExecutor, LocalExecutor, make_executor
 from planner.experiment.regions import (
     SCALAR_RULES,
+    day_of,
     histogram_percentile,
     region_seed,
     split_regions,
@@ -89,6 +90,9 @@ def test_province_is_the_union_of_its_regions(province_file: Path) -> None:
     # every metric the simulation reports has an explicit rule (none merged by fallback)
     merged = [k for k in province if k not in SCALAR_RULES]
     assert all(k.startswith(("incidents_", "utilisation_")) for k in merged), merged
+    # --trace of a province TPS follows its region's day
+    trace_sc, trace_seed, _ = day_of(sc, sc.seed, None, parts[1].scenario.tps.tps_id[0])
+    assert trace_sc.tps.tps_id == parts[1].scenario.tps.tps_id and trace_seed == parts[1].seed
     # the region's own days do not depend on the other region or on the plan's other half
     alone = run_task(Job.make(sc, (default_plan(sc),), sc.seed), Task(0, 1, 1)).result
     assert alone.scalars == regions[1].scalars

@@ -1,29 +1,24 @@
 """Simulate one polling day with exercise injects and turn it into a `DayStory`.
 
-The day is one replication of the simulation, built from the step functions of
-`planner.sim.day` (opening, voters, voting staff, queue, counting) with the injects applied
-between the steps as plain data (`planner.scenario.injects.ScriptedEvent`):
+The day is one replication of the simulation, `planner.sim.day.simulate_day`, given the
+injects (`planner.scenario.injects.ScriptedEvent`) through its ``injects`` hook:
 
-* late-kit  → the kit of each TPS of the place arrives +DURATION after the KPPS arrive (or
-  at the clock time given); the KPPS check and set up after it, and the TPS opens after
-  set-up (`apply_late_kits` on the `LogisticsResult`).
-* protest, flood, power-cut → scripted incidents (`planner.sim.incidents.inject_draws`)
-  merged with the day's random incidents and sent through the responders' dispatch
-  (`planner.sim.response`), so the timeline shows who is dispatched and when they arrive;
-  their suspensions and counting pauses reach the voter flow and counting.
-* collapse → one KPPS off duty from that minute, and the medical teams dispatched
-  (`inject_collapses`, `respond_medical`).
-* With incidents switched off, the effects are applied directly (suspension or pause for
-  the inject's duration, no dispatch).
+* late-kit  → the kits of the place reach their TPS +DURATION after the KPPS arrive (or at
+  the clock time given); the KPPS check and set up after it, and the TPS opens after
+  set-up (`planner.sim.logistics.late_kits`).
+* protest, flood, power-cut → scripted incidents merged with the day's random incidents
+  and sent through the responders' dispatch, so the timeline shows who is dispatched and
+  when they arrive; their suspensions and counting pauses reach the voter flow and
+  counting. With incidents switched off they act directly, without dispatch.
+* collapse → one KPPS off duty from that minute, and the medical teams dispatched.
 
 Same seed, same replication: the same voters, the same random incidents and the same road
 delays with or without injects (named streams, DESIGN §6), so the difference between the
-two days is what the injects cost.
+two days is what the injects cost. Without injects the day is the run's own replication.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -31,24 +26,14 @@ import numpy as np
 
 from planner.report.story import BIN_MIN, DayStory, IncidentStory, TpsDay, WorkerStory
 from planner.scenario.injects import ScriptedEvent
-from planner.scenario.plan import Plan, default_plan
+from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 from planner.sim import day as sim_day
 from planner.sim.counting import draw_counting, full_team_minutes
-from planner.sim.incidents import (
-    draw_incidents,
-    inject_collapses,
-    inject_draws,
-    merge_draws,
-)
 from planner.sim.logistics import LogisticsResult, ReturnResult
-from planner.sim.operations import day_logistics, finish_operations
-from planner.sim.queue_batch import run_batch
-from planner.sim.queue_reference import run_reference
 from planner.sim.queueing import OUT_GAVE_UP, OUT_VOTED, QueueResult
 from planner.sim.record import EventLog
-from planner.sim.response import ResponseResult, respond_medical, simulate_response
-from planner.sim.voters import draw_voters
+from planner.sim.response import ResponseResult
 
 
 @dataclass
@@ -59,61 +44,6 @@ class DemoDay:
     log: EventLog
     voter_waits: np.ndarray
     """Wait (minutes) of every voter who voted at the traced TPS."""
-
-
-def apply_late_kits(
-    lg: LogisticsResult, events: list[ScriptedEvent], staff_arrive_min: float, open_min: float
-) -> LogisticsResult:
-    """Delay the kits of the late-kit injects; check, set-up and opening follow the kit.
-
-    ``+DURATION`` makes the kit reach the TPS DURATION after the KPPS arrive (or after its
-    planned arrival, if that was later still); a clock time makes it arrive then at the
-    earliest.
-    """
-    kit = lg.kit_arrive_min.copy()
-    for ev in events:
-        if ev.kind != "late-kit":
-            continue
-        rows = list(ev.tps)
-        if ev.delay_min is not None:  # late against when the KPPS need it (their arrival)
-            kit[rows] = np.maximum(kit[rows], staff_arrive_min) + ev.delay_min
-        elif ev.start_min is not None:
-            kit[rows] = np.maximum(kit[rows], float(ev.start_min))
-    setup = lg.setup_done_min - lg.check_min
-    check = np.maximum(kit, staff_arrive_min)
-    setup_done = check + setup
-    blocking = np.where(
-        (lg.kit_damaged | lg.kit_missing) & np.isfinite(lg.replacement_arrive_min),
-        lg.replacement_arrive_min,
-        -np.inf,
-    )
-    opens = np.maximum(np.maximum(open_min, setup_done), blocking)
-    return dataclasses.replace(
-        lg,
-        kit_arrive_min=kit,
-        check_min=check,
-        setup_done_min=setup_done,
-        kit_complete_min=np.maximum(lg.kit_complete_min, kit),
-        open_min=opens,
-    )
-
-
-def direct_disruptions(
-    scenario: Scenario, events: list[ScriptedEvent], n_tps: int
-) -> tuple[list[list[tuple[float, float]]], np.ndarray]:
-    """Suspensions and counting pauses of injects applied without dispatch."""
-    close = float(scenario.spec.day.close)
-    suspensions: list[list[tuple[float, float]]] = [[] for _ in range(n_tps)]
-    pauses = np.zeros(n_tps)
-    for ev in events:
-        if ev.start_min is None or ev.duration_min is None or ev.kind == "collapse":
-            continue
-        for i in ev.tps:
-            if ev.start_min < close and ev.kind != "power-cut":
-                suspensions[i].append((float(ev.start_min), float(ev.start_min + ev.duration_min)))
-            elif ev.start_min >= close:
-                pauses[i] += ev.duration_min
-    return suspensions, pauses
 
 
 def simulate_demo_day(
@@ -130,93 +60,21 @@ def simulate_demo_day(
     """One replication with the injects, told as a `DayStory` about `subject`.
 
     Without a plan the responders stand as the policy-default plan puts them. `traced` are
-    the TPS rows whose queue is kept as a step function (default: the subject's TPS).
+    the TPS rows whose queue is kept as a step function (default: the subject's TPS); the
+    first of them gets the full event log.
     """
-    spec = scenario.spec
-    tps = scenario.tps
-    n_tps = len(tps)
-    day = spec.day
-    grid = sim_day.day_grid(scenario)
-    if plan is None:
-        plan = default_plan(scenario)
-    # 1. logistics and opening (+ late kits)
-    lg = apply_late_kits(
-        day_logistics(scenario, seed, replication),
-        events,
-        float(day.staff_arrive),
-        float(day.open),
-    )
-    opening = sim_day.Opening(
-        open_min=np.asarray(lg.open_min, dtype=np.float64),
-        ballots=np.asarray(lg.ballots_available, dtype=np.int64),
-        logistics=lg,
-    )
-    # 2–3. voters and the voting team
-    voters = draw_voters(scenario, seed, replication)
-    voting = sim_day.voting_staff(scenario, grid, voters, seed, replication)
-    # 4. incidents (random + scripted) and the responders; collapses take a KPPS off duty
-    collapse_tps, collapse_min = inject_collapses(events)
-    staff_changes: list[list[tuple[float, int]]] = [[] for _ in range(n_tps)]
-    for i, t in zip(collapse_tps.tolist(), collapse_min.tolist(), strict=True):
-        staff_changes[i].append((float(t), -1))
-    collapse_medical: ResponseResult | None = None
-    if spec.incidents.enabled:
-        draws = merge_draws(
-            draw_incidents(scenario, seed, replication), inject_draws(scenario, events)
-        )
-        response = simulate_response(scenario, plan, draws, seed, replication)
-        disrupt = sim_day.Disruptions(
-            suspensions=response.suspensions,
-            staff_changes=staff_changes,
-            count_pause_min=np.asarray(response.pause_min, dtype=np.float64),
-            response=response,
-        )
-        lost = response.ballots_lost  # ballots spoiled or lost in incidents, as simulate_day
-        opening = dataclasses.replace(opening, ballots=np.maximum(opening.ballots - lost, 0))
-        if len(collapse_tps):
-            collapse_medical = respond_medical(
-                scenario,
-                collapse_tps,
-                collapse_min,
-                np.ones(len(collapse_tps), dtype=bool),
-                seed,
-                replication,
-                scripted=np.ones(len(collapse_tps), dtype=bool),
-            )
-    else:
-        suspensions, pauses = direct_disruptions(scenario, events, n_tps)
-        disrupt = sim_day.Disruptions(suspensions, staff_changes, pauses)
-    # 5. the voter flow (the subject's first TPS also through the event-by-event engine)
-    inputs = sim_day.queue_inputs(scenario, grid, voters, opening, disrupt, voting)
-    queue = run_batch(inputs)
+    day = scenario.spec.day
     subject_rows = traced or _subject_rows(scenario, subject_kind, subject)
     i0 = subject_rows[0]
-    log = EventLog()
-    run_reference(inputs, [i0], log.add)
-    # 6. counting and health; then medical response, results return, trace rows
-    staff_out, count = sim_day.counting_phase(
-        scenario, grid, voters, queue, voting, disrupt, seed, replication
+    result = sim_day.simulate_day(
+        scenario, seed, replication, plan, trace_tps=i0, injects=tuple(events)
     )
-    result = sim_day.DayResult(
-        scenario=scenario,
-        replication=replication,
-        grid=grid,
-        opening=opening,
-        voters=voters,
-        queue=queue,
-        voting_staff=voting,
-        disruptions=disrupt,
-        staff=staff_out,
-        counting=count,
-        counting_on=spec.counting.enabled,
-        log=log,
-    )
-    finish_operations(result, seed, i0)
-    log.extend(sim_day.day_trace(result, i0))
-    if collapse_medical is not None:
-        log.extend(collapse_medical.trace(i0))
+    log = result.log
+    assert log is not None
+    lg: LogisticsResult = result.opening.logistics
+    voters = result.voters
+    queue = result.queue
     returned: ReturnResult | None = result.extras.get("returns")
-    health_medical: ResponseResult | None = result.extras.get("medical")
     story = DayStory(
         scenario=scenario.name,
         seed=seed,
@@ -229,11 +87,17 @@ def simulate_demo_day(
         injects=[ev.spec for ev in events],
         inject_descriptions=[ev.describe() for ev in events],
         tps=_tps_days(
-            scenario, lg, voters.arrival_min, queue, count.finish_min, returned, set(subject_rows)
+            scenario,
+            lg,
+            voters.arrival_min,
+            queue,
+            result.counting.finish_min,
+            returned,
+            set(subject_rows),
         ),
-        incidents=_incidents(scenario, disrupt.response)
-        + _incidents(scenario, health_medical)
-        + _incidents(scenario, collapse_medical),
+        incidents=_incidents(scenario, result.disruptions.response)
+        + _incidents(scenario, result.extras.get("medical"))
+        + _incidents(scenario, result.disruptions.collapse_medical),
         workers=_workers(scenario, result, _busiest(queue, voters.arrival_min, subject_rows), seed),
         district_results_min=_district_results(scenario, returned),
         trace=[(float(t), w, what, d) for t, w, what, d in log.sorted_rows()],

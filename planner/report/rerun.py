@@ -1,9 +1,9 @@
 """Re-run one replication of a simulate run folder for the report's time series.
 
 Kept apart from `trace` so the report layer depends on the simulation in one place only.
-The day is simulated with `planner.demo.day.simulate_demo_day` (no injects), which runs the
-same step functions as `planner.sim.day` with logistics, incidents and dispatch, from the
-run's resolved scenario, plan (plan.csv if the run used one) and seed.
+The day is simulated with `planner.demo.day.simulate_demo_day` (no injects), which is
+`planner.sim.day.simulate_day` with logistics, incidents and dispatch, from the run's
+resolved scenario, plan (plan.csv if the run used one) and seed.
 """
 
 from __future__ import annotations

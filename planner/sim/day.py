@@ -19,6 +19,8 @@ Extension points for incidents, responders and logistics (issue 4, kept switchab
   KPPS on-duty changes ``(time, ±n)`` (e.g. a worker hurt in an incident), counting pause
   minutes — from the day's incidents and the plan's responders
   (`operations.day_response`); ballots lost in incidents come off `Opening.ballots`.
+* exercise injects (`simulate_day(..., injects=...)`, `planner demo`) enter at steps 1 and 4:
+  late kits, scripted incidents, collapses (`operations.collapse_response`).
 * after counting, `operations.finish_operations` sends the medical teams to the KPPS
   health events, returns the results to the PPK, and fills `DayResult.extras`.
 * `DayResult.extras` carries other modules' results; `DayResult.incidents_on` /
@@ -34,12 +36,19 @@ from typing import Any, Literal
 import numpy as np
 
 from planner.scenario.clock import format_clock
+from planner.scenario.injects import ScriptedEvent
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 from planner.sim import staff as st
 from planner.sim.counting import CountResult, count_tps, draw_counting, full_team_minutes
 from planner.sim.grid import FloatArray, IntArray, TimeGrid, make_grid
-from planner.sim.operations import day_logistics, day_response, finish_operations
+from planner.sim.incidents import inject_collapses, inject_disruptions
+from planner.sim.operations import (
+    collapse_response,
+    day_logistics,
+    day_response,
+    finish_operations,
+)
 from planner.sim.queue_batch import run_batch
 from planner.sim.queue_reference import run_reference
 from planner.sim.queueing import QueueInputs, QueueResult
@@ -73,6 +82,8 @@ class Disruptions:
     """Per TPS: minutes counting stands still."""
     response: Any = None
     """The `planner.sim.response.ResponseResult` behind these (None: incidents off)."""
+    collapse_medical: Any = None
+    """The medical teams' `ResponseResult` for ``collapse`` injects (None: none)."""
 
     @classmethod
     def none(cls, n_tps: int) -> Disruptions:
@@ -147,15 +158,22 @@ def simulate_day(
     plan: Plan | None = None,
     engine: Engine = "batch",
     trace_tps: int | None = None,
+    injects: tuple[ScriptedEvent, ...] = (),
 ) -> DayResult:
-    """Simulate one replication of polling day (steps in the module docstring)."""
+    """Simulate one replication of polling day (steps in the module docstring).
+
+    `injects` are exercise injects (`planner.scenario.injects.resolve_injects`): late kits
+    hold back the kits in step 1, flood/power-cut/protest join the day's incidents and a
+    collapse takes a KPPS off duty and calls the medical teams in step 4. Without injects
+    the day is exactly the plain replication (the same named streams are drawn).
+    """
     n_tps = len(scenario.tps)
     grid = day_grid(scenario)
     log = EventLog() if trace_tps is not None else None
-    opening = open_and_ballots(scenario, seed, replication)
+    opening = open_and_ballots(scenario, seed, replication, injects)
     voters = draw_voters(scenario, seed, replication)
     voting = voting_staff(scenario, grid, voters, seed, replication)
-    disrupt = disruptions(scenario, plan, seed, replication, voting, n_tps)
+    disrupt = disruptions(scenario, plan, seed, replication, voting, n_tps, injects)
     if disrupt.response is not None:  # ballots spoiled or lost in incidents
         lost = disrupt.response.ballots_lost
         opening = replace(opening, ballots=np.maximum(opening.ballots - lost, 0))
@@ -187,7 +205,12 @@ def simulate_day(
 
 
 def trace_day(
-    scenario: Scenario, seed: int, tps_id: str, replication: int = 0, plan: Plan | None = None
+    scenario: Scenario,
+    seed: int,
+    tps_id: str,
+    replication: int = 0,
+    plan: Plan | None = None,
+    injects: tuple[ScriptedEvent, ...] = (),
 ) -> EventLog:
     """The full event log of one TPS in one replication (``simulate --trace``)."""
     from planner.errors import UserError
@@ -199,16 +222,18 @@ def trace_day(
         raise UserError(
             f"--trace: no TPS with id {tps_id!r} in the scenario; ids look like {examples}"
         ) from None
-    result = simulate_day(scenario, seed, replication, plan, trace_tps=i)
+    result = simulate_day(scenario, seed, replication, plan, trace_tps=i, injects=injects)
     assert result.log is not None
     return result.log
 
 
 # --- step 1 ---------------------------------------------------------------------------
-def open_and_ballots(scenario: Scenario, seed: int, replication: int) -> Opening:
+def open_and_ballots(
+    scenario: Scenario, seed: int, replication: int, injects: tuple[ScriptedEvent, ...] = ()
+) -> Opening:
     """Opening times and ballot sets from the kit logistics (`planner.sim.operations`); with
-    logistics off, day.open and DPT + reserve."""
-    lg = day_logistics(scenario, seed, replication)
+    logistics off, day.open and DPT + reserve. Late-kit injects hold kits back."""
+    lg = day_logistics(scenario, seed, replication, injects)
     return Opening(
         open_min=np.asarray(lg.open_min, dtype=np.float64),
         ballots=np.asarray(lg.ballots_available, dtype=np.int64),
@@ -253,17 +278,26 @@ def disruptions(
     replication: int,
     voting: VotingStaff,
     n_tps: int,
+    injects: tuple[ScriptedEvent, ...] = (),
 ) -> Disruptions:
-    """Suspensions and counting pauses from the day's incidents as the plan's responders
-    answer them (`planner.sim.operations`); none when incidents are off."""
-    response = day_response(scenario, plan, seed, replication)
+    """Suspensions and counting pauses from the day's incidents (with the injects' flood,
+    power-cut and protest) as the plan's responders answer them (`planner.sim.operations`);
+    a ``collapse`` inject takes one KPPS off duty from its minute and calls the medical
+    teams. With incidents off the injects act directly, without dispatch."""
+    staff_changes: list[list[tuple[float, int]]] = [[] for _ in range(n_tps)]
+    collapse_tps, collapse_min = inject_collapses(injects)
+    for i, t in zip(collapse_tps.tolist(), collapse_min.tolist(), strict=True):
+        staff_changes[i].append((float(t), -1))
+    response = day_response(scenario, plan, seed, replication, injects)
     if response is None:
-        return Disruptions.none(n_tps)
+        suspensions, pauses = inject_disruptions(scenario, injects)
+        return Disruptions(suspensions, staff_changes, pauses)
     return Disruptions(
         suspensions=response.suspensions,
-        staff_changes=[[] for _ in range(n_tps)],
+        staff_changes=staff_changes,
         count_pause_min=np.asarray(response.pause_min, dtype=np.float64),
         response=response,
+        collapse_medical=collapse_response(scenario, injects, seed, replication),
     )
 
 

@@ -451,6 +451,28 @@ def inject_collapses(events: Sequence[ScriptedEvent]) -> tuple[IntArray, FloatAr
     return np.array(tps, dtype=np.int64), np.array(times, dtype=np.float64)
 
 
+def inject_disruptions(
+    scenario: Scenario, events: Sequence[ScriptedEvent]
+) -> tuple[list[list[tuple[float, float]]], FloatArray]:
+    """(Per-TPS suspensions, per-TPS counting pause minutes) of the injects applied directly,
+    without dispatch — what flood, power-cut and protest do when incidents are off: a
+    voting suspension for the duration when they start before close (a power cut in
+    daylight stops nothing), a counting pause when they start after."""
+    close = float(scenario.spec.day.close)
+    n_tps = len(scenario.tps)
+    suspensions: list[list[tuple[float, float]]] = [[] for _ in range(n_tps)]
+    pauses = np.zeros(n_tps)
+    for e in events:
+        if e.kind not in INJECT_TYPES or e.start_min is None or e.duration_min is None:
+            continue
+        for i in e.tps:
+            if e.start_min < close and e.kind != "power-cut":
+                suspensions[i].append((float(e.start_min), float(e.start_min + e.duration_min)))
+            elif e.start_min >= close:
+                pauses[i] += e.duration_min
+    return suspensions, pauses
+
+
 def merge_draws(*parts: IncidentDraws) -> IncidentDraws:
     """Several sets of incidents (e.g. the rates' and the injects') as one, by time."""
     names = parts[0].type_names if parts else ()

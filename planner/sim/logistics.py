@@ -206,8 +206,8 @@ def simulate_logistics(
     """Deliver every kit, check it at setup, replace what is wrong, and find opening times.
 
     `injects` may hold exercise injects (`planner.scenario.injects`); their ``late-kit``
-    events move the kit's arrival at each TPS of their place: +delay after the simulated
-    arrival, or to the clock time given. Other kinds are ignored here.
+    events move the kit's arrival at each TPS of their place (rule in `late_kits`); check,
+    set-up, replacement and opening follow the late kit. Other kinds are ignored here.
     """
     spec = scenario.spec
     lg = spec.logistics
@@ -242,7 +242,7 @@ def simulate_logistics(
     depart = np.where(remote_d[tps.district], _depart(leg, True), _depart(leg, False))
     ready = np.maximum(depart, pps[tps.village])
     kit = schedule_trips(ready, tps.village, base, delay, leg.vehicles)
-    kit = late_kits(kit, injects)
+    kit = late_kits(kit, injects, float(day.staff_arrive))
 
     # The kit check at setup and one replacement request for anything wrong.
     rng = named_rng(seed, replication, "logistics/kit")
@@ -292,22 +292,36 @@ def simulate_logistics(
     )
 
 
-def late_kits(kit_arrive_min: FloatArray, injects: Sequence[ScriptedEvent]) -> FloatArray:
-    """Kit arrivals after the ``late-kit`` injects: +delay, or at the given clock time."""
+def late_kits(
+    kit_arrive_min: FloatArray, injects: Sequence[ScriptedEvent], staff_arrive_min: float
+) -> FloatArray:
+    """Kit arrivals after the ``late-kit`` injects — the one rule for every caller.
+
+    ``+DURATION`` (``delay_min``): the kit reaches the TPS DURATION after it was needed,
+    i.e. after the KPPS arrive (day.staff_arrive), or after its planned arrival if that
+    was later still: ``max(planned, staff_arrive) + delay``. (The planned arrival is
+    normally the evening before, so a delay counted from it would change nothing.)
+    A clock time (``start_min``): the kit arrives then, or at its planned arrival if that
+    is later still: ``max(planned, clock)``. An inject never makes a kit earlier.
+    """
     out = np.array(kit_arrive_min, dtype=np.float64, copy=True)
     for e in injects:
         if e.kind != "late-kit":
             continue
         rows = np.array(e.tps, dtype=np.int64)
         if e.delay_min is not None:
-            out[rows] += e.delay_min
+            out[rows] = np.maximum(out[rows], staff_arrive_min) + e.delay_min
         elif e.start_min is not None:
-            out[rows] = float(e.start_min)
+            out[rows] = np.maximum(out[rows], float(e.start_min))
     return out
 
 
-def no_logistics(scenario: Scenario) -> LogisticsResult:
-    """The result when logistics are off: every TPS opens at day.open with a full kit."""
+def no_logistics(scenario: Scenario, injects: Sequence[ScriptedEvent] = ()) -> LogisticsResult:
+    """The result when logistics are off: every TPS opens at day.open with a full kit.
+
+    The kit is there when the KPPS arrive and set-up takes no time, unless a ``late-kit``
+    inject (`late_kits`) holds it back: then the TPS opens when its kit arrives.
+    """
     tps = scenario.tps
     n = len(tps)
     day = scenario.spec.day
@@ -315,19 +329,20 @@ def no_logistics(scenario: Scenario) -> LogisticsResult:
     nan_d = np.full(len(tps.district_names), np.nan)
     nan_v = np.full(len(tps.village_names), np.nan)
     staff = np.full(n, float(day.staff_arrive))
+    kit = late_kits(staff, injects, float(day.staff_arrive))
     false = np.zeros(n, dtype=bool)
     return LogisticsResult(
         ppk_arrive_min=nan_d,
         pps_arrive_min=nan_v,
-        kit_arrive_min=staff.copy(),
-        check_min=staff.copy(),
-        setup_done_min=staff.copy(),
+        kit_arrive_min=kit.copy(),
+        check_min=kit.copy(),
+        setup_done_min=kit.copy(),
         kit_short=false,
         kit_damaged=false.copy(),
         kit_missing=false.copy(),
         replacement_arrive_min=np.full(n, np.nan),
-        kit_complete_min=staff.copy(),
-        open_min=np.full(n, float(day.open)),
+        kit_complete_min=kit.copy(),
+        open_min=np.maximum(float(day.open), kit),
         ballots_needed=needed,
         ballots_delivered=needed.copy(),
         ballots_spoiled=np.zeros(n, dtype=np.int64),

@@ -11,17 +11,23 @@
 3. `finish_operations` (after counting): the medical teams' answer to the KPPS health
    events, the results' return to the PPK, and this part's metrics, table columns and
    trace rows in `DayResult.extras` (see `planner.sim.metrics`).
+
+Exercise injects (`planner.scenario.injects`, `simulate_day(..., injects=...)`) enter at the
+same points: late kits in `day_logistics`, flood/power-cut/protest incidents in
+`day_response`, collapses as the medical teams' calls in `collapse_response`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from planner.scenario.injects import ScriptedEvent
 from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
-from planner.sim.incidents import draw_incidents
+from planner.sim.incidents import draw_incidents, inject_collapses, inject_draws, merge_draws
 from planner.sim.logistics import (
     LogisticsResult,
     ReturnResult,
@@ -47,22 +53,46 @@ if TYPE_CHECKING:
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
-def day_logistics(scenario: Scenario, seed: int, replication: int) -> LogisticsResult:
-    """Kits, opening times and ballots of every TPS (all on time when logistics are off)."""
+def day_logistics(
+    scenario: Scenario, seed: int, replication: int, injects: Sequence[ScriptedEvent] = ()
+) -> LogisticsResult:
+    """Kits, opening times and ballots of every TPS (all on time when logistics are off),
+    with the ``late-kit`` injects' kits held back (`planner.sim.logistics.late_kits`)."""
     if scenario.spec.logistics.enabled:
-        return simulate_logistics(scenario, seed, replication)
-    return no_logistics(scenario)
+        return simulate_logistics(scenario, seed, replication, injects)
+    return no_logistics(scenario, injects)
 
 
 def day_response(
-    scenario: Scenario, plan: Plan | None, seed: int, replication: int
+    scenario: Scenario,
+    plan: Plan | None,
+    seed: int,
+    replication: int,
+    injects: Sequence[ScriptedEvent] = (),
 ) -> ResponseResult | None:
-    """The day's incidents and who answered them (None when incidents are off)."""
+    """The day's incidents — the random ones and the injects' flood, power-cut and protest
+    (`planner.sim.incidents.inject_draws`) — and who answered them (None when incidents
+    are off)."""
     if not scenario.spec.incidents.enabled:
         return None
     deployed = plan if plan is not None else default_plan(scenario)
     draws = draw_incidents(scenario, seed, replication)
+    scripted = inject_draws(scenario, injects)
+    if len(scripted):
+        draws = merge_draws(draws, scripted)
     return simulate_response(scenario, deployed, draws, seed, replication)
+
+
+def collapse_response(
+    scenario: Scenario, injects: Sequence[ScriptedEvent], seed: int, replication: int
+) -> ResponseResult | None:
+    """The medical teams' answer to the ``collapse`` injects (treated as severe health
+    events); None when there are none or incidents are off."""
+    tps, time_min = inject_collapses(injects)
+    if not scenario.spec.incidents.enabled or not len(tps):
+        return None
+    scripted = np.ones(len(tps), dtype=bool)
+    return respond_medical(scenario, tps, time_min, scripted, seed, replication, scripted)
 
 
 def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -> None:
@@ -78,6 +108,7 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
     n_tps = len(scenario.tps)
     logistics: LogisticsResult | None = day.opening.logistics
     response: ResponseResult | None = day.disruptions.response
+    collapses: ResponseResult | None = day.disruptions.collapse_medical
     incidents_on = spec.incidents.enabled and response is not None
     logistics_on = spec.logistics.enabled and logistics is not None
 
@@ -117,7 +148,8 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
         metrics.update(m)
         per_district.update(cols)
     if incidents_on and response is not None and medical is not None:
-        m, cols = response_metrics([response, medical], n_tps, callable_agencies(scenario))
+        answered = [response, medical] + ([collapses] if collapses is not None else [])
+        m, cols = response_metrics(answered, n_tps, callable_agencies(scenario))
         metrics.update(m)
         per_tps.update(cols)
     per_district.update(_district_sums(scenario, per_tps))
@@ -136,6 +168,7 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
             "logistics": logistics if logistics_on else None,
             "response": response,
             "medical": medical,
+            "collapse_medical": collapses,
             "returns": returns,
         }
     )
@@ -147,6 +180,8 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
             rows += response.trace(trace_tps)
         if medical is not None:
             rows += medical.trace(trace_tps)
+        if collapses is not None:
+            rows += collapses.trace(trace_tps)
         if returns is not None:
             rows += return_trace(scenario, returns, trace_tps)
         day.log.extend(rows)

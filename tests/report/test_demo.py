@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import main
-from planner.demo.day import apply_late_kits, queue_steps, simulate_demo_day
+from planner.demo.day import queue_steps, simulate_demo_day
 from planner.demo.run import DemoOptions, run_demo, tell
 from planner.report.narrate import Entry
 from planner.report.story import load_story
@@ -38,8 +38,9 @@ def test_late_kit_delays_opening_by_set_up() -> None:
     sc = load_scenario(CITY)
     lg = no_logistics(sc)
     events = resolve_injects(["late-kit@KLU-005@+75min"], sc.tps)
-    late = apply_late_kits(lg, events, 360.0, 420.0)
+    late = no_logistics(sc, events)
     i = sc.tps.index_of("KLU-005")
+    assert sc.spec.day.staff_arrive == 360 and sc.spec.day.open == 420
     assert late.kit_arrive_min[i] == 360.0 + 75.0
     # no-logistics set-up is zero: the TPS opens when the kit is there
     assert late.open_min[i] == 435.0

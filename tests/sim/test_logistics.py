@@ -373,18 +373,21 @@ def test_return_metrics_mean_and_last_kecamatan() -> None:
 
 
 def test_late_kit_injects_move_the_kit_and_the_opening() -> None:
-    """late-kit@kecamatan@+90min delays every kit there by 90 min; @TPS@07:20 sets it."""
+    """late-kit@kecamatan@+90min: every kit there reaches its TPS 90 min after the KPPS
+    arrive (06:00), though it was planned for the evening before; @TPS@07:20 sets it."""
     sc = two_districts(fixed_logistics(pps_to_tps=fixed_leg("H-1 16:00", 45, 100)))
+    assert sc.spec.day.staff_arrive == 360
     first = sc.tps.tps_id[0]
-    events = resolve_injects(["late-kit@Upriver@+900min", f"late-kit@{first}@07:20"], sc.tps)
+    events = resolve_injects(["late-kit@Upriver@+90min", f"late-kit@{first}@07:20"], sc.tps)
     res = simulate_logistics(sc, seed=1, replication=0, injects=events)
     plain = simulate_logistics(sc, seed=1, replication=0)
     up = sc.tps.district == 1
-    assert np.array_equal(res.kit_arrive_min[up], plain.kit_arrive_min[up] + 900)
+    assert np.all(plain.kit_arrive_min[up] == -380.0)  # H-1 16:00 + 100 min
+    assert np.all(res.kit_arrive_min[up] == 360.0 + 90.0)
     assert res.kit_arrive_min[0] == 440.0
     assert res.open_min[0] == 470.0  # 07:20 + 30 min setup
-    # Upriver kits at H-1 16:00 + 100 + 900 min = 08:40 on H, open 09:10.
-    assert np.all(res.open_min[up] == 550.0)
+    # Upriver kits at 07:30 on H, open after 30 min of set-up at 08:00.
+    assert np.all(res.open_min[up] == 480.0)
     others = ~up
     others[0] = False
     assert np.array_equal(res.open_min[others], plain.open_min[others])

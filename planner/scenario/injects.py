@@ -9,7 +9,8 @@ An inject is one line ``KIND@PLACE@WHEN``::
     protest@TPS-0007@10:15+40min            ... that stops voting for 40 minutes
     late-kit@PPK Balikpapan Kota@+90min     every kit of that kecamatan reaches its TPS 90 min
                                             after the KPPS arrive
-    late-kit@TPS-0031@07:20                 the kit of TPS-0031 arrives at 07:20
+    late-kit@TPS-0031@07:20                 the kit of TPS-0031 arrives at 07:20 (or as
+                                            planned, if that is later)
     power-cut@Klandasan Ilir@20:00+45min    a power cut in the village from 20:00 for 45 min
 
 KIND     flood | power-cut | protest | collapse | late-kit (see `KINDS`)
@@ -19,7 +20,8 @@ WHEN     CLOCK [+DURATION]   a clock time "HH:MM" (or "H-1 HH:MM", "H+1 01:30"),
                              followed by how long the event lasts
          +DURATION           late-kit only: the kit reaches the TPS DURATION after the KPPS
                              arrive (day.staff_arrive), or after its planned arrival if
-                             that is later still
+                             that is later still — not after the planned arrival, which
+                             is normally the evening before (`planner.sim.logistics.late_kits`)
 DURATION a number with a unit: 45min, 45m, 2h, 1h30min, 1.5h
 
 Each kind says which places it accepts and what it does to the day (`KINDS`). Parsing

@@ -275,23 +275,39 @@ def duty_changes(
 
     Breaks (the rotation from staff arrival), illness (−1) and replacement arrivals (+1),
     plus `extra` per-TPS (time, change) pairs from other parts of the model.
+
+    A worker slot counts as on duty when it is filled (not between its worker's illness and
+    the replacement's arrival) and not on the slot's break. So a break only takes someone
+    off duty while the slot is filled: an ill worker's later breaks change nothing, a
+    worker falling ill on a break leaves no one to come back, and a replacement arriving
+    during the slot's break starts work at the break's end (the rule in docs/model.md;
+    `planner.sim.staff_reference` runs it as SimPy processes).
     """
     pol = scenario.spec.staff.policies
     day = scenario.spec.day
     n_tps, size = ill_min.shape
-    common_t: list[float] = []
-    common_d: list[int] = []
-    for w in range(size):
-        for s, e in tpm.break_intervals(
-            float(day.staff_arrive), until_min, w, size, pol.break_every_min, pol.break_length_min
-        ):
-            common_t += [s, e]
-            common_d += [-1, 1]
     # events after `until_min` cannot matter to voters (the cumulative hazard runs on past
     # the day, so every worker has some far-off first event)
     back = ill_min + team.replacement_min
     ill_t = np.where(ill_min < until_min, ill_min, np.inf)
     back_t = np.where(np.isfinite(ill_t) & (back < until_min), back, np.inf)
+    brk_t: list[FloatArray] = []
+    brk_d: list[FloatArray] = []
+    for w in range(size):
+        v0, v1 = ill_t[:, w], back_t[:, w]
+        for s, e in tpm.break_intervals(
+            float(day.staff_arrive), until_min, w, size, pol.break_every_min, pol.break_length_min
+        ):
+            # the break's parts while the slot is filled: before the vacancy, after it
+            for lo, hi in (
+                (np.full(n_tps, s), np.minimum(e, v0)),
+                (np.maximum(s, v1), np.full(n_tps, e)),
+            ):
+                real = lo < hi
+                brk_t += [np.where(real, lo, np.inf), np.where(real, hi, np.inf)]
+                brk_d += [np.where(real, -1.0, 0.0), np.where(real, 1.0, 0.0)]
+    common_t = np.stack(brk_t, axis=1) if brk_t else np.zeros((n_tps, 0))
+    common_d = np.stack(brk_d, axis=1).astype(np.int64) if brk_d else np.zeros((n_tps, 0), np.int64)
     extra_w = max((len(x) for x in extra), default=0) if extra else 0
     ext_t = np.full((n_tps, extra_w), np.inf)
     ext_d = np.zeros((n_tps, extra_w), dtype=np.int64)
@@ -302,7 +318,7 @@ def duty_changes(
                 ext_d[i, q] = d
     times = np.concatenate(
         [
-            np.broadcast_to(np.array(common_t, dtype=np.float64), (n_tps, len(common_t))),
+            common_t,
             ill_t,
             back_t,
             ext_t,
@@ -311,7 +327,7 @@ def duty_changes(
     )
     deltas = np.concatenate(
         [
-            np.broadcast_to(np.array(common_d, dtype=np.int64), (n_tps, len(common_d))),
+            common_d,
             np.where(np.isfinite(ill_t), -1, 0),
             np.where(np.isfinite(back_t), 1, 0),
             ext_d,

@@ -41,8 +41,10 @@ from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 from planner.sim import staff as st
 from planner.sim.counting import CountResult, count_tps, draw_counting, full_team_minutes
+from planner.sim.counting_reference import count_reference
 from planner.sim.grid import FloatArray, IntArray, TimeGrid, make_grid
 from planner.sim.incidents import inject_collapses, inject_disruptions
+from planner.sim.logistics_reference import simulate_logistics_reference
 from planner.sim.operations import (
     collapse_response,
     day_logistics,
@@ -54,6 +56,7 @@ from planner.sim.queue_reference import run_reference
 from planner.sim.queueing import QueueInputs, QueueResult
 from planner.sim.record import EventLog
 from planner.sim.slots import global_blocks, staffing_blocks, stage_slots
+from planner.sim.staff_reference import simulate_on_duty, timeline_changes
 from planner.sim.voters import VoterDraws, draw_voters
 
 Engine = Literal["batch", "reference"]
@@ -170,19 +173,19 @@ def simulate_day(
     n_tps = len(scenario.tps)
     grid = day_grid(scenario)
     log = EventLog() if trace_tps is not None else None
-    opening = open_and_ballots(scenario, seed, replication, injects)
+    opening = open_and_ballots(scenario, seed, replication, injects, engine)
     voters = draw_voters(scenario, seed, replication)
     voting = voting_staff(scenario, grid, voters, seed, replication)
     disrupt = disruptions(scenario, plan, seed, replication, voting, n_tps, injects)
     if disrupt.response is not None:  # ballots spoiled or lost in incidents
         lost = disrupt.response.ballots_lost
         opening = replace(opening, ballots=np.maximum(opening.ballots - lost, 0))
-    inputs = queue_inputs(scenario, grid, voters, opening, disrupt, voting)
+    inputs = queue_inputs(scenario, grid, voters, opening, disrupt, voting, engine)
     queue = run_reference(inputs) if engine == "reference" else run_batch(inputs)
     if log is not None and trace_tps is not None:
         run_reference(inputs, [trace_tps], log.add)
     staff_out, count = counting_phase(
-        scenario, grid, voters, queue, voting, disrupt, seed, replication
+        scenario, grid, voters, queue, voting, disrupt, seed, replication, engine
     )
     result = DayResult(
         scenario=scenario,
@@ -229,11 +232,19 @@ def trace_day(
 
 # --- step 1 ---------------------------------------------------------------------------
 def open_and_ballots(
-    scenario: Scenario, seed: int, replication: int, injects: tuple[ScriptedEvent, ...] = ()
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    injects: tuple[ScriptedEvent, ...] = (),
+    engine: Engine = "batch",
 ) -> Opening:
     """Opening times and ballot sets from the kit logistics (`planner.sim.operations`); with
-    logistics off, day.open and DPT + reserve. Late-kit injects hold kits back."""
-    lg = day_logistics(scenario, seed, replication, injects)
+    logistics off, day.open and DPT + reserve. Late-kit injects hold kits back. The
+    reference engine runs the logistics chain as SimPy processes (same draws, same times)."""
+    if engine == "reference" and scenario.spec.logistics.enabled:
+        lg = simulate_logistics_reference(scenario, seed, replication, injects)
+    else:
+        lg = day_logistics(scenario, seed, replication, injects)
     return Opening(
         open_min=np.asarray(lg.open_min, dtype=np.float64),
         ballots=np.asarray(lg.ballots_available, dtype=np.int64),
@@ -309,8 +320,12 @@ def queue_inputs(
     opening: Opening,
     disrupt: Disruptions,
     voting: VotingStaff,
+    engine: Engine = "batch",
 ) -> QueueInputs:
-    """The voter engines' inputs: voters, ballots, slot blocks, fatigue multiplier."""
+    """The voter engines' inputs: voters, ballots, slot blocks, fatigue multiplier.
+
+    The KPPS on duty come from the change arrays (`staff.duty_changes`), or with the
+    reference engine from the SimPy team processes (`planner.sim.staff_reference`)."""
     spec = scenario.spec
     stages = spec.voters.stages
     n_tps = len(scenario.tps)
@@ -322,9 +337,15 @@ def queue_inputs(
         dtype=np.int64,
     )
     per_server = np.array([s.kpps_per_server for s in stages], dtype=np.int64)
-    changes_t, changes_d = st.duty_changes(
-        scenario, voting.team, voting.ill_min, grid.end_min, disrupt.staff_changes
-    )
+    if engine == "reference":
+        steps = simulate_on_duty(
+            scenario, voting.team, voting.ill_min, grid.end_min, disrupt.staff_changes
+        )
+        changes_t, changes_d = timeline_changes(steps, voting.team.size)
+    else:
+        changes_t, changes_d = st.duty_changes(
+            scenario, voting.team, voting.ill_min, grid.end_min, disrupt.staff_changes
+        )
     staffing = staffing_blocks(
         full,
         per_server,
@@ -364,8 +385,10 @@ def counting_phase(
     disrupt: Disruptions,
     seed: int,
     replication: int,
+    engine: Engine = "batch",
 ) -> tuple[StaffOutcome, CountResult]:
-    """Counting with the counting team's fatigue; every worker's health over the day."""
+    """Counting with the counting team's fatigue; every worker's health over the day (the
+    reference engine counts with one SimPy process per TPS, `planner.sim.counting_reference`)."""
     spec = scenario.spec
     health = spec.staff.health
     fat = spec.staff.fatigue
@@ -405,7 +428,8 @@ def counting_phase(
     on_duty = working.sum(axis=1) + st.replaced(ill_c, team_c, grid)
     mean_def_c = st.mean_deficit(deficit_c, working)
     if spec.counting.enabled:
-        count = count_tps(
+        counter = count_reference if engine == "reference" else count_tps
+        count = counter(
             scenario, grid, draws, start, papers, on_duty, mean_def_c, disrupt.count_pause_min
         )
     else:

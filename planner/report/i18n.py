@@ -480,6 +480,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{unit} arrives at {tps}, {m} min after the call.",
         "{unit} tiba di {tps}, {m} menit setelah kejadian.",
     ),
+    "n_arrive_there": (
+        "{unit} is already at {tps} and takes it in hand.",
+        "{unit} sudah berada di {tps} dan langsung menanganinya.",
+    ),
+    "n_arrive_soon": (
+        "{unit} arrives at {tps} within a minute of the call (its post is close by).",
+        "{unit} tiba di {tps} kurang dari satu menit setelah kejadian (posnya dekat).",
+    ),
     "n_resolved": ("{what} at {tps}: settled.", "{what} di {tps}: selesai ditangani."),
     "n_escalated": (
         "Nobody adequate arrives in time: the incident at {tps} escalates.",

@@ -299,6 +299,17 @@ def _district_entries(story: DayStory, tr: Translator) -> list[Entry]:
     return out
 
 
+def _arrival_text(i: IncidentStory, tr: Translator) -> str:
+    """A responder's arrival: already there (stationed at the TPS, no trip), within a minute
+    (a post close by: travel is distance over speed), or after so many minutes."""
+    after_min = i.arrival_min - i.time_min
+    if after_min <= 0.0:
+        return tr("n_arrive_there", unit=i.unit, tps=i.tps_id)
+    if after_min < 0.5:
+        return tr("n_arrive_soon", unit=i.unit, tps=i.tps_id)
+    return tr("n_arrive", unit=i.unit, tps=i.tps_id, m=round(after_min))
+
+
 def _incident_entries(i: IncidentStory, tr: Translator) -> list[Entry]:
     out: list[Entry] = []
     sev = tr(f"sev_{i.severity}") if tr.has(f"sev_{i.severity}") else i.severity
@@ -322,10 +333,7 @@ def _incident_entries(i: IncidentStory, tr: Translator) -> list[Entry]:
             )
         )
     if i.unit and math.isfinite(i.arrival_min):
-        minutes = round(i.arrival_min - i.time_min)
-        out.append(
-            Entry(i.arrival_min, "arrive", tr("n_arrive", unit=i.unit, tps=i.tps_id, m=minutes))
-        )
+        out.append(Entry(i.arrival_min, "arrive", _arrival_text(i, tr)))
     if i.escalated:
         out.append(Entry(i.time_min, "incident", tr("n_escalated", tps=i.tps_id)))
     if i.unresolved:

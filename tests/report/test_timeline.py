@@ -143,3 +143,36 @@ def test_area_event_is_told_as_one_group() -> None:
         "08:24 2 responder units reach 5 of the TPS, the first at 08:20, the last at 08:24." in text
     )
     assert text.count("Flood") == 2  # the head line and the 'last settled' line
+
+
+@pytest.mark.parametrize(
+    ("after_min", "lang", "text"),
+    [
+        (0.0, "en", "medical 1 is already at KLU-005 and takes it in hand."),
+        (0.42, "en", "medical 1 arrives at KLU-005 within a minute of the call (its post is"),
+        (0.42, "id", "medical 1 tiba di KLU-005 kurang dari satu menit setelah kejadian"),
+        (12.6, "en", "medical 1 arrives at KLU-005, 13 min after the call."),
+    ],
+)
+def test_arrival_is_told_as_the_trip_it_was(after_min: float, lang: str, text: str) -> None:
+    """A 0.42-min trip (a post 280 m away at 40 km/h) is not '0 min after the call'."""
+    from planner.report.narrate import _arrival_text
+    from planner.report.story import IncidentStory
+
+    inc = IncidentStory(
+        tps_id="KLU-005",
+        district="Balikpapan Kota",
+        type="worker_collapse",
+        severity="grave",
+        time_min=990.0,
+        onsite=False,
+        unit="medical 1",
+        agency="medical",
+        dispatch_min=990.0,
+        arrival_min=990.0 + after_min,
+        resolved_min=1020.0,
+        escalated=False,
+        unresolved=False,
+        effect_min=math.nan,
+    )
+    assert _arrival_text(inc, Translator(lang)).startswith(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from planner.scenario.injects import resolve_injects
 from planner.scenario.load import load_scenario
@@ -100,3 +101,28 @@ def test_injects_act_directly_with_incidents_off() -> None:
     assert close <= 18 * 60
     assert day.disruptions.count_pause_min[i] == 45.0
     assert day.disruptions.count_pause_min.sum() == 45.0
+
+
+def test_medical_trip_is_distance_over_speed_from_the_kecamatan_post() -> None:
+    """Why the training day's ambulance 'arrives 0 min after the call': with coordinates the
+    medical post sits at the kecamatan's TPS centroid, and this scenario's kecamatan is 20
+    TPS in two kelurahan, so KLU-005 is 202 m from the post: 283 m by road at 40 km/h is
+    0.42 min. The trip is right by the model (no turnout time is modelled)."""
+    sc = _city()
+    i = sc.tps.index_of("KLU-005")
+    t = sc.tps
+    events = tuple(resolve_injects(["collapse@KLU-005@16:30"], sc.tps))
+    med = simulate_day(sc, SEED, 0, injects=events).disruptions.collapse_medical
+    assert med is not None
+    lat0, lon0 = np.radians(t.lat.mean()), np.radians(t.lon.mean())  # one kecamatan
+    lat1, lon1 = np.radians(t.lat[i]), np.radians(t.lon[i])
+    h = (
+        np.sin((lat1 - lat0) / 2) ** 2
+        + np.cos(lat0) * np.cos(lat1) * np.sin((lon1 - lon0) / 2) ** 2
+    )
+    km = 2 * 6371.0 * np.arcsin(np.sqrt(h))
+    assert len(set(t.district.tolist())) == 1 and 0.15 < km < 0.25
+    road_km = km * sc.spec.security.travel.road_distance_factor
+    expected = road_km / sc.spec.incidents.medical.speed_road_kmh * 60.0
+    assert med.dispatch_min[0] == 990.0
+    assert med.arrival_min[0] - 990.0 == pytest.approx(expected, rel=1e-3)

@@ -223,3 +223,20 @@ def test_off_switches_are_the_plain_day() -> None:
     sc = pilkada(tps=4, voters_per_tps=200, **OFF)
     b = simulate_day(sc, 1, 0, engine="reference")
     assert np.all(b.opening.open_min == sc.spec.day.open)
+
+
+def test_day_with_incidents_and_injects_agrees() -> None:
+    """Incidents on, a collapse (one KPPS off duty) and a late kit: both paths agree."""
+    sc = pilkada(
+        tps=6,
+        voters_per_tps=250,
+        incidents={"enabled": True},
+        **STAFF_CASES["breaks_reserve_replacement"],
+    )
+    first = sc.tps.tps_id[0]
+    events = tuple(resolve_injects([f"collapse@{first}@10:00", f"late-kit@{first}@07:20"], sc.tps))
+    a = simulate_day(sc, 7, 0, engine="batch", injects=events)
+    b = simulate_day(sc, 7, 0, engine="reference", injects=events)
+    assert a.disruptions.staff_changes[0] == [(600.0, -1)]
+    assert a.opening.open_min[0] == 440.0
+    assert_same_day(a, b)

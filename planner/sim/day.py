@@ -425,7 +425,7 @@ def counting_phase(
         team_c = team1
         deficit_c = voting.curves.deficit(ballot_load)
     working = st.present(ill_c, grid, curves_c)
-    on_duty = working.sum(axis=1) + st.replaced(ill_c, team_c, grid)
+    on_duty = working.sum(axis=1) + st.replaced(ill_c, team_c, grid, curves_c)
     mean_def_c = st.mean_deficit(deficit_c, working)
     if spec.counting.enabled:
         counter = count_reference if engine == "reference" else count_tps

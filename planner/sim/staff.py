@@ -258,10 +258,14 @@ def mean_deficit(deficit: FloatArray, working: BoolArray) -> FloatArray:
     return np.asarray(np.where(n > 0, total / np.maximum(n, 1), 0.0), dtype=np.float64)
 
 
-def replaced(ill_min: FloatArray, team: TeamDraws, grid: TimeGrid) -> FloatArray:
-    """(tps, cells) replacement workers on duty at each cell's middle."""
+def replaced(
+    ill_min: FloatArray, team: TeamDraws, grid: TimeGrid, curves: TeamCurves
+) -> FloatArray:
+    """(tps, cells) replacement workers on duty at each cell's middle: arrived, and not on
+    their slot's break (a replacement takes over the slot's rotation; `duty_changes`)."""
     back = ill_min + team.replacement_min
-    return np.asarray((back[:, :, None] <= grid.mids[None, None, :]).sum(axis=1), dtype=np.float64)
+    there = (back[:, :, None] <= grid.mids[None, None, :]) & ~curves.on_break
+    return np.asarray(there.sum(axis=1), dtype=np.float64)
 
 
 def duty_changes(

@@ -240,3 +240,22 @@ def test_day_with_incidents_and_injects_agrees() -> None:
     assert a.disruptions.staff_changes[0] == [(600.0, -1)]
     assert a.opening.open_min[0] == 440.0
     assert_same_day(a, b)
+
+
+def test_a_replacement_on_its_slots_break_does_not_count() -> None:
+    """Counting staff per cell: a replacement is off duty during its slot's breaks."""
+    sc = pilkada(tps=2, staff={"policies": {**ROTATION, "replacement_delay_min": 30}})
+    grid = day_grid(sc)
+    voting = voting_staff(sc, grid, draw_voters(sc, 1, 0), 1, 0)
+    size = voting.team.size
+    ill = np.full((2, size), np.inf)
+    ill[0, 0] = 400.0
+    team = dataclasses.replace(voting.team, replacement_min=np.full((2, size), 30.0))
+    got = st.replaced(ill, team, grid, voting.curves)
+    arrive = float(sc.spec.day.staff_arrive)
+    breaks = break_intervals(arrive, grid.end_min, 0, size, 120, 15)
+    on_break = np.array([any(s <= m < e for s, e in breaks) for m in grid.mids])
+    expected = np.where((grid.mids >= 430.0) & ~on_break, 1.0, 0.0)
+    assert on_break[grid.mids >= 430.0].any()
+    assert np.array_equal(got[0], expected)
+    assert not got[1].any()

@@ -479,14 +479,10 @@ def incidents_part(run: RunData, tr: Translator, trace: DayTrace | None) -> Part
                 plots.box_plot(tr("response_title"), tr("agency"), tr("response_axis"), groups)
             )
         )
-    rows = [
-        [
-            metric_label(tr, name),
-            format_metric(tr, name, m["mean"]),
-            format_metric(tr, name, m.get("ci95_low", math.nan)),
-            format_metric(tr, name, m.get("ci95_high", math.nan)),
-        ]
-        for name in (
+    table = interval_table(
+        tr,
+        metrics,
+        (
             "incidents_total",
             "incidents_unresolved",
             "settled_on_site",
@@ -495,20 +491,33 @@ def incidents_part(run: RunData, tr: Translator, trace: DayTrace | None) -> Part
             "response_p90_min",
             "revote_risk_tps",
             *sorted(k for k in metrics if k.startswith("utilisation_")),
-        )
-        if isinstance(m := metrics.get(name), dict)
-    ]
-    if rows:
-        parts.append(
-            html.table(
-                [tr("metric"), tr("mean"), "95% ↓", "95% ↑"],
-                rows,
-                numeric=[False, True, True, True],
-            )
-        )
+        ),
+    )
+    if table is not None:
+        parts.append(table)
     if not parts:
         parts.append(html.note(tr("not_available", what=tr("incidents"))))
     return Part("incidents", tr("sec_incidents"), html.join(parts))
+
+
+def interval_table(tr: Translator, metrics: dict[str, object], names: Sequence[str]) -> Html | None:
+    """Mean and 95% interval of the summary's metrics `names` that the run has, as a table
+    (None when it has none of them)."""
+    rows = [
+        [
+            metric_label(tr, name),
+            format_metric(tr, name, m["mean"]),
+            format_metric(tr, name, m.get("ci95_low", math.nan)),
+            format_metric(tr, name, m.get("ci95_high", math.nan)),
+        ]
+        for name in names
+        if isinstance(m := metrics.get(name), dict)
+    ]
+    if not rows:
+        return None
+    return html.table(
+        [tr("metric"), tr("mean"), "95% ↓", "95% ↑"], rows, numeric=[False, True, True, True]
+    )
 
 
 def logistics_part(run: RunData, tr: Translator, per_tps: CsvTable | None) -> Part:
@@ -530,14 +539,10 @@ def logistics_part(run: RunData, tr: Translator, per_tps: CsvTable | None) -> Pa
                 )
             )
     metrics = (run.summary or {}).get("metrics") or {}
-    rows = [
-        [
-            metric_label(tr, name),
-            format_metric(tr, name, m["mean"]),
-            format_metric(tr, name, m.get("ci95_low", math.nan)),
-            format_metric(tr, name, m.get("ci95_high", math.nan)),
-        ]
-        for name in (
+    table = interval_table(
+        tr,
+        metrics,
+        (
             "tps_opened_late",
             "open_delay_mean_min",
             "logistics_late_tps",
@@ -545,17 +550,10 @@ def logistics_part(run: RunData, tr: Translator, per_tps: CsvTable | None) -> Pa
             "kits_replaced",
             "results_complete_mean_clock_min",
             "results_complete_last_clock_min",
-        )
-        if isinstance(m := metrics.get(name), dict)
-    ]
-    if rows:
-        parts.append(
-            html.table(
-                [tr("metric"), tr("mean"), "95% ↓", "95% ↑"],
-                rows,
-                numeric=[False, True, True, True],
-            )
-        )
+        ),
+    )
+    if table is not None:
+        parts.append(table)
     if not parts:
         parts.append(html.note(tr("not_available", what="logistics")))
     return Part("logistics", tr("sec_logistics"), html.join(parts))

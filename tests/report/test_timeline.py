@@ -156,23 +156,15 @@ def test_area_event_is_told_as_one_group() -> None:
 )
 def test_arrival_is_told_as_the_trip_it_was(after_min: float, lang: str, text: str) -> None:
     """A 0.42-min trip (a post 280 m away at 40 km/h) is not '0 min after the call'."""
-    from planner.report.narrate import _arrival_text
-    from planner.report.story import IncidentStory
+    from dataclasses import replace
 
-    inc = IncidentStory(
+    from planner.report.narrate import _arrival_text
+
+    inc = replace(
+        demo_story().incidents[0],
         tps_id="KLU-005",
-        district="Balikpapan Kota",
-        type="worker_collapse",
-        severity="grave",
-        time_min=990.0,
-        onsite=False,
         unit="medical 1",
-        agency="medical",
-        dispatch_min=990.0,
+        time_min=990.0,
         arrival_min=990.0 + after_min,
-        resolved_min=1020.0,
-        escalated=False,
-        unresolved=False,
-        effect_min=math.nan,
     )
     assert _arrival_text(inc, Translator(lang)).startswith(text)

@@ -56,7 +56,7 @@ from planner.sim.queue_reference import run_reference
 from planner.sim.queueing import QueueInputs, QueueResult
 from planner.sim.record import EventLog
 from planner.sim.slots import global_blocks, staffing_blocks, stage_slots
-from planner.sim.staff_reference import simulate_on_duty, timeline_changes
+from planner.sim.staff_reference import on_duty_by_cell, simulate_on_duty, timeline_changes
 from planner.sim.voters import VoterDraws, draw_voters
 
 Engine = Literal["batch", "reference"]
@@ -376,6 +376,18 @@ def count_start_min(scenario: Scenario, queue: QueueResult) -> FloatArray:
     return np.asarray(np.maximum(close, last), dtype=np.float64)
 
 
+def counting_ballot_load(
+    scenario: Scenario, grid: TimeGrid, start: FloatArray, papers: IntArray, work: FloatArray
+) -> FloatArray:
+    """(tps, cells) extra fatigue load from the ballot papers counted so far: counting is
+    taken to progress evenly over the full team's `work` minutes from `start`."""
+    load = scenario.spec.staff.fatigue.load_per_1000_ballots
+    progress = np.clip(
+        (grid.mids[None, :] - start[:, None]) / np.maximum(work, 1e-9)[:, None], 0.0, 1.0
+    )
+    return np.asarray(load * papers[:, None] * progress / 1000.0, dtype=np.float64)
+
+
 def counting_phase(
     scenario: Scenario,
     grid: TimeGrid,
@@ -391,17 +403,13 @@ def counting_phase(
     reference engine counts with one SimPy process per TPS, `planner.sim.counting_reference`)."""
     spec = scenario.spec
     health = spec.staff.health
-    fat = spec.staff.fatigue
     n_tps = len(scenario.tps)
     start = count_start_min(scenario, queue)
     voted = (queue.outcome == 0).sum(axis=1)
     papers = (spec.election.ballots * voted).astype(np.int64)
     draws = draw_counting(scenario, seed, replication)
     work = full_team_minutes(papers, draws)
-    progress = np.clip(
-        (grid.mids[None, :] - start[:, None]) / np.maximum(work, 1e-9)[:, None], 0.0, 1.0
-    )
-    ballot_load = fat.load_per_1000_ballots * papers[:, None] * progress / 1000.0
+    ballot_load = counting_ballot_load(scenario, grid, start, papers, work)
     team1 = voting.team
     duty1 = voting.curves.duty_start_min
     h1_at_start = st.cumulative_hazard(voting.hazard_per_min, grid, duty1, start)
@@ -425,7 +433,10 @@ def counting_phase(
         team_c = team1
         deficit_c = voting.curves.deficit(ballot_load)
     working = st.present(ill_c, grid, curves_c)
-    on_duty = working.sum(axis=1) + st.replaced(ill_c, team_c, grid, curves_c)
+    if engine == "reference":
+        on_duty = on_duty_by_cell(scenario, grid, team_c, ill_c, curves_c.duty_start_min)
+    else:
+        on_duty = working.sum(axis=1) + st.replaced(ill_c, team_c, grid, curves_c)
     mean_def_c = st.mean_deficit(deficit_c, working)
     if spec.counting.enabled:
         counter = count_reference if engine == "reference" else count_tps

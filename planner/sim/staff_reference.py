@@ -27,10 +27,11 @@ from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import EventPriority
 
 from planner.scenario.resolved import Scenario
 from planner.sim import fatigue as tpm
-from planner.sim.grid import FloatArray
+from planner.sim.grid import FloatArray, TimeGrid
 from planner.sim.staff import TeamDraws
 
 Proc = Generator[simpy.Event, Any, None]
@@ -162,3 +163,70 @@ def timeline_changes(
             deltas[i, q] = n - last
             last = n
     return times, deltas
+
+
+SAMPLE = 2
+"""SimPy priority of the per-cell samples: after every change at the same instant (NORMAL)."""
+
+
+class _Sample(simpy.Event):
+    """A timeout at priority `SAMPLE` (as `simpy.Timeout` builds itself, but lower priority)."""
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, crew: _Team, row: FloatArray, cell: int
+    ) -> None:
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        self.crew, self.row, self.cell = crew, row, cell
+        self.callbacks.append(self.record)
+        env.schedule(self, EventPriority(SAMPLE), delay)
+
+    def record(self, _event: simpy.Event) -> None:
+        """Write the count on duty now into the TPS's row."""
+        self.row[self.cell] = self.crew.on_duty
+
+
+def on_duty_by_cell(
+    scenario: Scenario,
+    grid: TimeGrid,
+    team: TeamDraws,
+    ill_min: FloatArray,
+    duty_start_min: FloatArray,
+) -> FloatArray:
+    """(tps, cells) KPPS on duty at each cell's middle, run as SimPy processes.
+
+    The counting phase's staffing (`day.counting_phase`: workers present plus replacements,
+    `staff.present` + `staff.replaced`): the team starts at `duty_start_min` (tps,), rotates
+    its breaks from then, loses each worker at `ill_min` (inf: never) and gains the
+    replacement after its delay; a sampling event at every cell middle reads the count after
+    all changes at that instant.
+    """
+    pol = scenario.spec.staff.policies
+    n_tps, size = ill_min.shape
+    mids = grid.mids
+    out = np.zeros((n_tps, grid.cells))
+    for i in range(n_tps):
+        env = simpy.Environment(initial_time=0.0)
+        crew = _Team(env, size)
+        crew.on_duty = 0
+        start = float(duty_start_min[i])
+
+        def arrive(crew: _Team = crew, start: float = start) -> Proc:
+            yield crew.env.timeout(start)
+            crew.change(size)
+
+        env.process(arrive())
+        for w in range(size):
+            breaks = tpm.break_intervals(
+                start, grid.end_min, w, size, pol.break_every_min, pol.break_length_min
+            )
+            env.process(crew.rotation(w, breaks))
+            if np.isfinite(ill_min[i, w]):
+                env.process(
+                    crew.health(w, float(ill_min[i, w]), float(team.replacement_min[i, w]), np.inf)
+                )
+        for g, m in enumerate(mids.tolist()):
+            _Sample(env, m, crew, out[i], g)
+        env.run()
+    return out

@@ -24,7 +24,7 @@ from planner.sim.day import DayResult, day_grid, simulate_day, voting_staff
 from planner.sim.fatigue import break_intervals
 from planner.sim.logistics import simulate_logistics
 from planner.sim.logistics_reference import simulate_logistics_reference
-from planner.sim.staff_reference import on_duty_steps, simulate_on_duty
+from planner.sim.staff_reference import on_duty_by_cell, on_duty_steps, simulate_on_duty
 from planner.sim.voters import draw_voters
 
 TOL = 1e-9
@@ -259,3 +259,25 @@ def test_a_replacement_on_its_slots_break_does_not_count() -> None:
     assert on_break[grid.mids >= 430.0].any()
     assert np.array_equal(got[0], expected)
     assert not got[1].any()
+
+
+@pytest.mark.parametrize("case", sorted(STAFF_CASES))
+def test_counting_staff_by_cell_agrees(case: str) -> None:
+    """The counting phase's KPPS on duty per cell: SimPy team processes = present + replaced,
+    for the voting team carrying on and for a fresh split-shift team starting per TPS."""
+    sc = pilkada(tps=8, voters_per_tps=300, **STAFF_CASES[case])
+    grid = day_grid(sc)
+    voting = voting_staff(sc, grid, draw_voters(sc, 4, 0), 4, 0)
+    arrays = st.present(voting.ill_min, grid, voting.curves).sum(axis=1) + st.replaced(
+        voting.ill_min, voting.team, grid, voting.curves
+    )
+    simpy_ = on_duty_by_cell(sc, grid, voting.team, voting.ill_min, voting.curves.duty_start_min)
+    assert np.array_equal(arrays, simpy_)
+    start = 1000.0 + 7.3 * np.arange(8)
+    team = st.draw_team(sc, 4, 0, "staff/counting_team", sc.spec.staff.kpps_per_tps)
+    curves = st.fresh_team_curves(sc, grid, team, start, np.zeros((8, grid.cells)))
+    hazard = st.hazard_per_min(curves, team, sc.spec.staff.health)
+    ill = st.first_event_min(hazard, grid, start, team.ill_threshold)
+    assert (ill < grid.end_min).any()
+    arrays = st.present(ill, grid, curves).sum(axis=1) + st.replaced(ill, team, grid, curves)
+    assert np.array_equal(arrays, on_duty_by_cell(sc, grid, team, ill, start))

@@ -10,6 +10,11 @@ The day runs in steps, one function each, in this order:
 6. `counting_phase`     — counting, with the counting team's fatigue and health.
 7. `DayResult`          — everything the metrics (planner.sim.metrics) and traces need.
 
+``engine="reference"`` runs the event-driven parts as SimPy processes on the same draws:
+the kit logistics (step 1, `logistics_reference`), the KPPS on duty (steps 5 and 6,
+`staff_reference`), the voter flow (step 5, `queue_reference`) and counting (step 6,
+`counting_reference`); `tests/sim/test_ops_engines.py` holds the two paths equal.
+
 Extension points for incidents, responders and logistics (issue 4, kept switchable):
 
 * step 1 returns `Opening` (open_min, ballots per TPS) from the kit logistics

@@ -253,11 +253,7 @@ def _workers(scenario: Scenario, result: sim_day.DayResult, i: int, seed: int) -
     if spec.counting.enabled and not spec.staff.policies.split_counting_shift:
         draws = draw_counting(scenario, seed, result.replication)
         work = full_team_minutes(count.papers, draws)
-        start = count.start_min
-        progress = np.clip(
-            (grid.mids[None, :] - start[:, None]) / np.maximum(work, 1e-9)[:, None], 0.0, 1.0
-        )
-        extra = spec.staff.fatigue.load_per_1000_ballots * count.papers[:, None] * progress / 1000.0
+        extra = sim_day.counting_ballot_load(scenario, grid, count.start_min, count.papers, work)
     deficit = voting.curves.deficit(extra)[i]
     end = float(count.finish_min[i]) if math.isfinite(float(count.finish_min[i])) else grid.end_min
     keep = grid.mids <= end + grid.step_min

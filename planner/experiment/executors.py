@@ -149,12 +149,21 @@ class DaskExecutor(_Closing):
                         "it with `dask scheduler` or give its address as tcp://HOST:8786"
                     ) from None
             else:
-                self._cluster = dist.LocalCluster(
-                    n_workers=self.workers,
-                    threads_per_worker=1,
-                    processes=self.processes,
-                    dashboard_address=None,
-                )
+                import dask
+
+                # Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers, which also turns
+                # off glibc's adaptive mmap threshold: every large numpy array of a polling
+                # day is then mmapped and zeroed afresh, and a replication costs ~1.6× the
+                # CPU. Unset it for the cluster we start (docs/experiments.md: remote ones).
+                with dask.config.set(
+                    {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+                ):
+                    self._cluster = dist.LocalCluster(
+                        n_workers=self.workers,
+                        threads_per_worker=1,
+                        processes=self.processes,
+                        dashboard_address=None,
+                    )
                 self._client = dist.Client(self._cluster)
         return self._client
 

@@ -49,7 +49,12 @@ from typing import Any
 import numpy as np
 
 from planner.errors import InfeasibleError, UserError
-from planner.experiment.compare import CompareResult, compare_plans
+from planner.experiment.compare import (
+    CompareResult,
+    Difference,
+    compare_plans,
+    paired_difference,
+)
 from planner.experiment.executors import Executor, make_executor
 from planner.experiment.harm import HARM_METRIC, HarmWeights, require_incidents, tps_stakes
 from planner.experiment.replicate import Replicator, TaskProgress
@@ -122,6 +127,14 @@ class LoopResult:
         """True when the loop kept its first iteration's plan."""
         return self.kept == 1
 
+    def kept_minus_first(self) -> Difference:
+        """The kept plan's simulated harm less the first plan's, paired on evaluation days."""
+        first = self.iterations[0].candidate
+        kept = self.iterations[self.kept - 1].candidate
+        return paired_difference(
+            self.evaluation.series(first, HARM_METRIC), self.evaluation.series(kept, HARM_METRIC)
+        )
+
     def iterations_csv(self) -> str:
         """iterations.csv (read by the report)."""
         out = io.StringIO()
@@ -186,6 +199,7 @@ class LoopResult:
             "default": mean_interval(default).as_dict(),
             "kept": kept_it.eval,
             "kept_minus_default": diff.as_dict(),
+            "kept_minus_first": self.kept_minus_first().as_dict(),
             "default_violations": self.default_violations,
             "final_table": self.iterations[-1].next_table,
             "by_iteration": [
@@ -641,7 +655,13 @@ def loop_lines(result: LoopResult) -> list[str]:
     if result.kept_first:
         lines.append("kept the first iteration's plan: later plans did no better out of sample")
     else:
-        lines.append(f"kept iteration {result.kept}'s plan (lowest out-of-sample harm)")
+        gain = result.kept_minus_first()
+        sig = "significant" if gain.significant else "not significant"
+        lines.append(
+            f"kept iteration {result.kept}'s plan (lowest out-of-sample harm): "
+            f"{gain.mean:+,.1f} against the first plan (95% {gain.ci95_low:+,.1f} … "
+            f"{gain.ci95_high:+,.1f}, {sig})"
+        )
     kept = result.iterations[result.kept - 1]
     d = result.evaluation.difference(kept.candidate, HARM_METRIC)
     base = mean_interval(result.evaluation.totals[0].values(HARM_METRIC)).mean

@@ -138,6 +138,9 @@ def test_the_loop_keeps_a_plan_no_worse_out_of_sample_than_its_first(loop_run: P
     first = float(rows[0]["sim_mean"])
     assert float(kept[0]["sim_mean"]) <= first  # the same evaluation days for every plan
     assert summary["kept_first"] == (summary["kept_iteration"] == 1)
+    gain = summary["kept_minus_first"]
+    assert gain["mean"] == pytest.approx(float(kept[0]["sim_mean"]) - first, rel=1e-4, abs=1e-3)
+    assert gain["mean"] <= 0.0
     # convergence is recorded: it stopped because the plan repeated, or at the limit
     if summary["converged"]:
         assert rows[-1]["changed"] == "0" and summary["stopped"] == "plan unchanged"

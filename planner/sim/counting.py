@@ -9,7 +9,15 @@ count with mean ``errors_per_1000_ballots × papers / 1000 × (1 + error_per_poi
 deficit during the count)``; each costs a recount. Recounts and the administration (forms,
 copies, Sirekap upload, sealing; a fixed part plus a part per ballot type) take their
 drawn minutes times the fatigue multiplier at
-the end of the paper count, plus any counting pauses from incidents.
+the end of the paper count.
+
+Counting pauses from incidents are clock intervals per TPS; counting progress stops during a
+pause (`through_pauses`). A pause delays the paper count and the finish only by the part of
+it that falls inside the TPS's counting period — from counting start to the finish, the
+finish extended by earlier pauses; a pause that begins after the TPS has finished does
+nothing. The team's speed and fatigue over the count are those of the unpaused schedule
+(the work is shifted later in time, its cells are not re-evaluated; est.: pauses are short
+next to the count, 5 to 90 min).
 
 The error count uses a pre-drawn Poisson process (cumulative Exp(1) gaps): the count is the
 number of points below the mean, so a lower mean never gives more errors on the same draws.
@@ -18,6 +26,7 @@ Draws come from the stream ``counting`` (one vector per quantity, in TPS order).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +37,9 @@ from planner.streams import named_rng
 
 MAX_ERRORS = 40
 """Error points pre-drawn per TPS (the expected count is far below one)."""
+
+Interval = tuple[float, float]
+"""A counting pause [start, end) in clock minutes."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +95,13 @@ def count_tps(
     papers: IntArray,
     on_duty: FloatArray,
     mean_deficit: FloatArray,
-    pause_min: FloatArray,
+    pauses: Sequence[Sequence[Interval]],
 ) -> CountResult:
     """Counting at every TPS.
 
     `on_duty` and `mean_deficit` (tps, cells): the counting team's KPPS on duty and their mean
-    alertness deficit at each cell; `pause_min` (tps,): counting pauses from incidents.
+    alertness deficit at each cell; `pauses`: per TPS, the counting-pause intervals from
+    incidents (any order, may overlap), applied by `through_pauses`.
     """
     spec = scenario.spec
     fat = spec.staff.fatigue
@@ -116,7 +129,12 @@ def count_tps(
     m_end = multiplier[rows, grid.cell_of(np.where(np.isfinite(done), done, start_min))]
     recount_t = recount * m_end
     admin_t = draws.admin_min * m_end
-    finish = done + recount_t + admin_t + pause_min
+    finish = done + recount_t + admin_t
+    done, finish = done.copy(), finish.copy()
+    for i in [i for i, p in enumerate(pauses) if len(p)]:
+        s0 = float(start_min[i])
+        done[i] = through_pauses(s0, float(done[i]) - s0, pauses[i])
+        finish[i] = through_pauses(s0, float(finish[i]) - s0, pauses[i])
     return CountResult(
         start_min=start_min,
         papers_done_min=done,
@@ -126,3 +144,24 @@ def count_tps(
         recount_min=recount_t,
         admin_min=admin_t,
     )
+
+
+def through_pauses(start_min: float, active_min: float, pauses: Sequence[Interval]) -> float:
+    """Clock minute when `active_min` minutes of counting work begun at `start_min` are done,
+    progress standing still during each pause.
+
+    A pause delays the end by the part of it inside the counting period as extended by the
+    earlier pauses: one that ended before `start_min` or begins at or after the (extended)
+    end does nothing; one under way at `start_min` holds the start until it ends. Pauses may
+    come in any order and overlap. Infinite work stays infinite.
+    """
+    t = start_min
+    left = active_min
+    for s, e in sorted(pauses):
+        if e <= t:
+            continue
+        if s >= t + left:
+            break
+        left -= max(s - t, 0.0)
+        t = e
+    return t + left

@@ -5,9 +5,12 @@ and the last voter has left, counts the ballot papers cell by cell of the day's 
 counting team's speed in that cell (KPPS on duty over the full team, divided by the
 fatigue multiplier — the grid's piecewise-constant rate, so both engines integrate the same
 function), then counts the tally errors from the pre-drawn Poisson points with the mean
-deficit over the paper count, recounts each error, does the administration (both at the
-fatigue multiplier of the cell where the paper count ended), and stands still for the
-incident pauses. The draws are `counting.draw_counting`'s; nothing is drawn here.
+deficit over the paper count, recounts each error, and does the administration (both at
+the fatigue multiplier of the cell where the paper count ended). Every step of work stands
+still during the TPS's incident pauses (`_work`: wait out a pause under way, work up to the
+next pause, wait it out, ...), so a pause that begins after the finish does nothing; the
+speed and fatigue cells follow the unpaused schedule (`active`), as in `counting.count_tps`.
+The draws are `counting.draw_counting`'s; nothing is drawn here.
 
 Agreement with the array code is to rounding (sums taken cell by cell instead of by a
 cumulative sum), well inside 1e-9 minutes.
@@ -15,14 +18,14 @@ cumulative sum), well inside 1e-9 minutes.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import numpy as np
 import simpy
 
 from planner.scenario.resolved import Scenario
-from planner.sim.counting import CountDraws, CountResult, full_team_minutes
+from planner.sim.counting import CountDraws, CountResult, Interval, full_team_minutes
 from planner.sim.grid import FloatArray, IntArray, TimeGrid
 
 Proc = Generator[simpy.Event, Any, None]
@@ -36,7 +39,7 @@ def count_reference(
     papers: IntArray,
     on_duty: FloatArray,
     mean_deficit: FloatArray,
-    pause_min: FloatArray,
+    pauses: Sequence[Sequence[Interval]],
 ) -> CountResult:
     """`count_tps` with one SimPy process per TPS (same arguments, same result)."""
     spec = scenario.spec
@@ -61,10 +64,12 @@ def count_reference(
         speed = np.clip(on_duty[i], 1.0, k) / k / multiplier
         left = float(work[i])
         deficit_time = 0.0
+        paused = sorted(pauses[i])
+        active = float(start_min[i])  # clock of the unpaused schedule: speed and fatigue
         while left > 0:
-            g = grid.cell_of_scalar(env.now)
+            g = grid.cell_of_scalar(active)
             rate = float(speed[g])
-            room = cell_end(g) - env.now
+            room = cell_end(g) - active
             dt = left / rate if rate > 0 else float("inf")
             if dt > room:
                 dt = room
@@ -73,11 +78,12 @@ def count_reference(
                 return
             left -= rate * dt
             deficit_time += float(mean_deficit[i, g]) * dt
-            yield env.timeout(dt)
+            yield from _work(env, dt, paused)
+            active += dt
             if dt < room:
                 break
-        done = env.now
-        out["done"][i] = done
+        done = active
+        out["done"][i] = env.now
         span = done - float(start_min[i])
         g0 = grid.cell_of_scalar(float(start_min[i]))
         mean_def = deficit_time / span if span > 0 else float(mean_deficit[i, g0])
@@ -87,9 +93,8 @@ def count_reference(
         recount = float(draws.recount_min[i, : errors[i]].sum()) * m_end
         admin = float(draws.admin_min[i]) * m_end
         out["recount"][i], out["admin"][i] = recount, admin
-        yield env.timeout(recount)  # recounts of the tally mismatches
-        yield env.timeout(admin)  # forms, copies, Sirekap upload, sealing
-        yield env.timeout(float(pause_min[i]))  # incident pauses
+        yield from _work(env, recount, paused)  # recounts of the tally mismatches
+        yield from _work(env, admin, paused)  # forms, copies, Sirekap upload, sealing
         out["finish"][i] = env.now
 
     for i in range(n):
@@ -104,3 +109,19 @@ def count_reference(
         recount_min=out["recount"],
         admin_min=out["admin"],
     )
+
+
+def _work(env: simpy.Environment, work_min: float, pauses: list[Interval]) -> Proc:
+    """`work_min` minutes of counting from now, standing still during the pauses (sorted by
+    start; a pause that ended already, or begins after the work is done, is passed over)."""
+    left = work_min
+    for s, e in pauses:
+        if e <= env.now:
+            continue
+        if s >= env.now + left:
+            break
+        if s > env.now:
+            left -= s - env.now
+            yield env.timeout(s - env.now)
+        yield env.timeout(e - env.now)
+    yield env.timeout(left)

@@ -22,7 +22,7 @@ Extension points for incidents, responders and logistics (issue 4, kept switchab
   logistics off, day.open and DPT + reserve.
 * step 4 returns `Disruptions`: per-TPS suspension intervals (no service starts inside),
   KPPS on-duty changes ``(time, ±n)`` (e.g. a worker hurt in an incident), counting pause
-  minutes — from the day's incidents and the plan's responders
+  intervals — from the day's incidents and the plan's responders
   (`operations.day_response`); ballots lost in incidents come off `Opening.ballots`.
 * exercise injects (`simulate_day(..., injects=...)`, `planner demo`) enter at steps 1 and 4:
   late kits, scripted incidents, collapses (`operations.collapse_response`).
@@ -86,8 +86,10 @@ class Disruptions:
     """Per TPS: voting suspension intervals [start, end) (clock minutes)."""
     staff_changes: list[list[tuple[float, int]]]
     """Per TPS: changes of KPPS on duty (clock minute, +n / −n) beyond breaks and illness."""
-    count_pause_min: FloatArray
-    """Per TPS: minutes counting stands still."""
+    count_pauses: list[list[tuple[float, float]]]
+    """Per TPS: counting-pause intervals [start, end) (clock minutes). Counting progress
+    stops inside them; only the part inside the TPS's counting period delays it
+    (`counting.through_pauses`)."""
     response: Any = None
     """The `planner.sim.response.ResponseResult` behind these (None: incidents off)."""
     collapse_medical: Any = None
@@ -96,7 +98,25 @@ class Disruptions:
     @classmethod
     def none(cls, n_tps: int) -> Disruptions:
         """No suspensions, no staff taken away, no pauses."""
-        return cls([[] for _ in range(n_tps)], [[] for _ in range(n_tps)], np.zeros(n_tps))
+        return cls(
+            [[] for _ in range(n_tps)], [[] for _ in range(n_tps)], [[] for _ in range(n_tps)]
+        )
+
+    @property
+    def count_pause_min(self) -> FloatArray:
+        """Per TPS: total length of the counting-pause intervals (merged); not the delay
+        to counting, which counts only the part inside the counting period."""
+        return np.array([_merged_length(p) for p in self.count_pauses], dtype=np.float64)
+
+
+def _merged_length(intervals: list[tuple[float, float]]) -> float:
+    """Minutes covered by the union of the intervals."""
+    total, reach = 0.0, -np.inf
+    for start, end in sorted(intervals):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
 
 
 @dataclass(frozen=True)
@@ -311,7 +331,7 @@ def disruptions(
     return Disruptions(
         suspensions=response.suspensions,
         staff_changes=staff_changes,
-        count_pause_min=np.asarray(response.pause_min, dtype=np.float64),
+        count_pauses=[list(p) for p in response.pauses],
         response=response,
         collapse_medical=collapse_response(scenario, injects, seed, replication),
     )
@@ -446,7 +466,7 @@ def counting_phase(
     if spec.counting.enabled:
         counter = count_reference if engine == "reference" else count_tps
         count = counter(
-            scenario, grid, draws, start, papers, on_duty, mean_def_c, disrupt.count_pause_min
+            scenario, grid, draws, start, papers, on_duty, mean_def_c, disrupt.count_pauses
         )
     else:
         count = CountResult(

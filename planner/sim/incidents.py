@@ -453,15 +453,15 @@ def inject_collapses(events: Sequence[ScriptedEvent]) -> tuple[IntArray, FloatAr
 
 def inject_disruptions(
     scenario: Scenario, events: Sequence[ScriptedEvent]
-) -> tuple[list[list[tuple[float, float]]], FloatArray]:
-    """(Per-TPS suspensions, per-TPS counting pause minutes) of the injects applied directly,
-    without dispatch — what flood, power-cut and protest do when incidents are off: a
-    voting suspension for the duration when they start before close (a power cut in
-    daylight stops nothing), a counting pause when they start after."""
+) -> tuple[list[list[tuple[float, float]]], list[list[tuple[float, float]]]]:
+    """(Per-TPS suspensions, per-TPS counting-pause intervals) of the injects applied
+    directly, without dispatch — what flood, power-cut and protest do when incidents are off:
+    a voting suspension for the duration when they start before close (a power cut in
+    daylight stops nothing), a counting pause from their start when they start after."""
     close = float(scenario.spec.day.close)
     n_tps = len(scenario.tps)
     suspensions: list[list[tuple[float, float]]] = [[] for _ in range(n_tps)]
-    pauses = np.zeros(n_tps)
+    pauses: list[list[tuple[float, float]]] = [[] for _ in range(n_tps)]
     for e in events:
         if e.kind not in INJECT_TYPES or e.start_min is None or e.duration_min is None:
             continue
@@ -469,7 +469,7 @@ def inject_disruptions(
             if e.start_min < close and e.kind != "power-cut":
                 suspensions[i].append((float(e.start_min), float(e.start_min + e.duration_min)))
             elif e.start_min >= close:
-                pauses[i] += e.duration_min
+                pauses[i].append((float(e.start_min), float(e.start_min + e.duration_min)))
     return suspensions, pauses
 
 

@@ -160,7 +160,8 @@ class ResponseResult:
     pauses: list[list[Interval]]
     """Per TPS: merged counting-pause intervals."""
     pause_min: FloatArray
-    """Per TPS: total counting-pause minutes (length of the merged intervals)."""
+    """Per TPS: total counting-pause minutes (length of the merged intervals); the delay to
+    counting is only their part inside the TPS's counting period (`counting.through_pauses`)."""
     ballots_lost: IntArray
     revote_risk: FloatArray
     """Per TPS: chance of a re-vote or postponed vote."""

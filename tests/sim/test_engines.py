@@ -42,7 +42,7 @@ def inputs_for(
     disrupt = D.Disruptions(
         [list((suspensions or {}).get(i, [])) for i in range(n)],
         [list((staff_changes or {}).get(i, [])) for i in range(n)],
-        np.zeros(n),
+        [[] for _ in range(n)],
     )
     return D.queue_inputs(sc, grid, voters, opening, disrupt, voting)
 

@@ -430,6 +430,8 @@ def simulate(
       planner simulate --resume outputs/20241127T010203Z-kota-balikpapan-simulate
     """
     from planner.experiment.executors import make_executor
+    from planner.experiment.precision import parse_precision
+    from planner.experiment.regions import day_of
     from planner.experiment.session import (
         RunRequest,
         load_scenario_of,
@@ -441,7 +443,17 @@ def simulate(
     from planner.report.options import finish_report
     from planner.report.terminal import Progress, format_table
     from planner.sim.day import trace_day
-    from planner.sim.metrics import headline_rows
+    from planner.sim.metrics import METRIC_NAMES, headline_rows
+
+    def traced(sc: Any, run_seed: int, plan: Any) -> str | None:
+        """trace.csv of --trace (a province's TPS: its region's day), or None."""
+        if trace_tps is None and resume is None:
+            return None
+        tps_id = trace_tps if resume is None else opened.request.options.get("trace_tps")
+        if tps_id is None:
+            return None
+        trace_sc, trace_seed, trace_plan = day_of(sc, run_seed, plan, tps_id)
+        return trace_day(trace_sc, trace_seed, tps_id, plan=trace_plan).to_csv()
 
     if resume is not None:
         if scenario is not None:
@@ -464,6 +476,8 @@ def simulate(
         )
         sc = load_scenario_of(request)
         request.labels, plans = resolve_plans(sc, request.plans)
+        parse_precision(precision, METRIC_NAMES)  # mistakes before the run folder exists
+        trace_text = traced(sc, sc.seed if seed is None else seed, plans[0])
         opened = start_run(
             request,
             sc,
@@ -480,22 +494,14 @@ def simulate(
                 "streams": "SeedSequence(seed, spawn_key=(replication, crc32(name), *keys))",
             },
         )
-    req = opened.request
-    trace = req.options.get("trace_tps")
-    if trace is not None and not (opened.run.path / "trace.csv").is_file():
-        from planner.experiment.regions import day_of
-
-        trace_sc, trace_seed, trace_plan = day_of(
-            opened.scenario, opened.seed, opened.plans[0], trace
-        )
-        log = trace_day(trace_sc, trace_seed, trace, plan=trace_plan)
-        opened.run.write_text("trace.csv", log.to_csv())
-    with make_executor(executor, workers, scheduler) as runner:
-        total = req.replications * max(1, len(opened.scenario.spec.regions or [None]))
-        with Progress("replications", total) as bar:
-            result = simulate_in_folder(
-                opened, runner, lambda done, _t: bar.advance(done - bar.done)
-            )
+        if trace_text is not None:
+            opened.run.write_text("trace.csv", trace_text)
+    if resume is not None and not (opened.run.path / "trace.csv").is_file():
+        trace_text = traced(opened.scenario, opened.seed, opened.plans[0])
+        if trace_text is not None:
+            opened.run.write_text("trace.csv", trace_text)
+    with make_executor(executor, workers, scheduler) as runner, Progress("tasks", 0) as bar:
+        result = simulate_in_folder(opened, runner, bar.update)
     if as_json:
         emit_json(result.summary)
     else:
@@ -568,6 +574,7 @@ def compare(
     """
     from planner.experiment.compare import compare_in_folder
     from planner.experiment.executors import make_executor
+    from planner.experiment.precision import parse_precision
     from planner.experiment.session import (
         RunRequest,
         load_scenario_of,
@@ -577,6 +584,7 @@ def compare(
     )
     from planner.report.options import finish_report
     from planner.report.terminal import Progress, format_table
+    from planner.sim.metrics import METRIC_NAMES
 
     if resume is not None:
         if scenario is not None:
@@ -601,6 +609,7 @@ def compare(
         )
         sc = load_scenario_of(request)
         request.labels, plan_list = resolve_plans(sc, sources)
+        parse_precision(precision, METRIC_NAMES)  # mistakes before the run folder exists
         opened = start_run(
             request,
             sc,

@@ -55,6 +55,17 @@ DISTRICT_METRICS: tuple[str, ...] = (
 )
 """Per-kecamatan columns compared pair by pair (means per replication)."""
 
+TABLE_METRICS: tuple[str, ...] = (
+    *HEADLINE,
+    "response_p90_min",
+    "escalations",
+    "incidents_unresolved",
+    "utilisation_police",
+    "utilisation_tni",
+    "sim_harm",
+)
+"""Metrics in the printed comparison: the simulate headline and what a deployment changes."""
+
 
 @dataclass(frozen=True)
 class Difference:
@@ -318,7 +329,9 @@ class CompareResult:
         ]
         return _csv(header, rows)
 
-    def table_rows(self, metrics: Sequence[str] = HEADLINE) -> tuple[list[str], list[list[str]]]:
+    def table_rows(
+        self, metrics: Sequence[str] = TABLE_METRICS
+    ) -> tuple[list[str], list[list[str]]]:
         """Headers and rows of the printed comparison (headline metrics)."""
         headers = ["metric", *self.labels]
         for label in self.labels[1:]:

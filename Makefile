@@ -18,8 +18,7 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/planner validate scenarios/balikpapan-2024.yaml
-	$(BIN)/planner simulate scenarios/balikpapan-2024.yaml -r 20 --workers 2
-	$(BIN)/planner optimise scenarios/balikpapan-2024.yaml --workers 2
+	$(BIN)/planner plan scenarios/balikpapan-2024.yaml -r 10 --iterations 3 --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks

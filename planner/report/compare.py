@@ -108,7 +108,9 @@ def iterations_part(tr: Translator, table: CsvTable | None) -> Part:
         return Part("iterations", tr("sec_iterations"), note)
     it = table.num("iteration")
     series = []
-    for col in ("sim_mean", "objective"):
+    # simulated harm only: the optimiser's objective is in the units of the table it used,
+    # which the loop re-learns each iteration (it stays in the table below)
+    for col in ("sim_mean", "train_mean"):
         if col in table.columns:
             series.append((col, it, table.num(col)))
     parts: list[Html] = []

@@ -508,6 +508,11 @@ def simulate(
         title = f"{opened.scenario.name}: {result.replications} replications, seed {opened.seed}"
         rows = headline_rows(result.summary)
         click.echo(format_table(["metric", "mean", "95% interval"], rows, title=title))
+        if result.per_region:
+            from planner.experiment.regions import region_table
+
+            headers, region_rows = region_table(result.per_region)
+            click.echo(format_table(headers, region_rows, title="per region (means)"))
         from planner.experiment.precision import precision_lines
 
         if "precision" in result.summary:

@@ -368,3 +368,29 @@ def day_of(
         if tps_id in part.scenario.tps.tps_id:
             return part.scenario, part.seed, region_plan(plan, part)
     return scenario, seed, plan
+
+
+REGION_TABLE_METRICS: tuple[str, ...] = (
+    "voters_voted",
+    "wait_mean_min",
+    "incidents_total",
+    "response_mean_min",
+    "count_finish_mean_clock_min",
+    "revote_risk_tps",
+)
+"""Metrics in the printed per-region table of a province run."""
+
+
+def region_table(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows (one per region, means) of the printed per-region table."""
+    from planner.sim.metrics import format_value
+
+    means: dict[str, dict[str, float]] = {}
+    for row in rows:
+        means.setdefault(str(row["region"]), {})[str(row["metric"])] = float(row["mean"])
+    headers = ["region", *REGION_TABLE_METRICS]
+    table = [
+        [region, *(format_value(m, values[m]) if m in values else "" for m in REGION_TABLE_METRICS)]
+        for region, values in means.items()
+    ]
+    return headers, table

@@ -16,6 +16,7 @@ from planner.experiment.regions import (
     day_of,
     histogram_percentile,
     region_seed,
+    region_table,
     split_regions,
 )
 from planner.experiment.run import run_replications
@@ -59,6 +60,8 @@ def test_province_identical_across_executors_with_region_rows(
     regions = {row["region"] for row in one.per_region}
     assert regions == {"Kota Satu", "Kabupaten Dua"}
     assert "region,metric,mean" in one.per_region_csv()
+    headers, rows = region_table(one.per_region)
+    assert headers[0] == "region" and [r[0] for r in rows] == ["Kota Satu", "Kabupaten Dua"]
 
 
 def test_province_is_the_union_of_its_regions(province_file: Path) -> None:

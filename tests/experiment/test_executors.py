@@ -128,3 +128,24 @@ def test_executor_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were missing
     with pytest.raises(UserError, match=r"pip install 'planner\[distributed\]'"):
         make_executor("dask", 2)
+
+
+@pytest.mark.slow
+def test_cli_dask_local_cluster_of_processes_matches_the_local_pool(
+    loop_file: Path, tmp_path: Path
+) -> None:
+    """Real worker processes (spawned, the job pickled to them) through the command line."""
+    import json
+
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    summaries = []
+    for name, extra in (("local", []), ("dask", ["--executor", "dask"])):
+        out = tmp_path / name
+        args = ["simulate", str(loop_file), "-r", "4", "--workers", "2", "--no-report"]
+        result = CliRunner().invoke(main, [*args, *extra, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        summaries.append(json.loads((out / "summary.json").read_text()))
+    assert summaries[0] == summaries[1]

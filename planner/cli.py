@@ -717,11 +717,11 @@ def plan_command(
 
     Optimises with the scenario's residual-harm table, simulates the plan on -r training
     days, re-estimates the table by risk class and pattern from the harm the simulation
-    left (unresolved and escalated incidents, suspensions, re-vote risk), and re-optimises
-    until the plan stops changing or --iterations. Every plan is then judged on new days
-    against the policy default; the best is kept. Writes iterations/NN/ (plan, table,
-    estimates), iterations.csv, loop.json, compare.json, differences.csv and the kept
-    plan.csv.
+    left (re-vote risk, suspensions, minutes waiting for a responder, escalated and
+    unresolved incidents), and re-optimises until the plan stops changing or --iterations.
+    Every plan is then judged on new days against the policy default; the best is kept.
+    Writes iterations/NN/ (plan, table, estimates), iterations.csv, loop.json,
+    compare.json, differences.csv and the kept plan.csv.
 
     \b
     Example:

@@ -41,7 +41,10 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -410,16 +413,17 @@ def run_loop(
                 if previous is not None:
                     inst = build_instance(with_limits(sc_k, dict(settings.budgets)))
                     warm = assignment_from_plan(inst, previous)
-                opt_result = optimise(
-                    sc_k,
-                    budgets=settings.budgets,
-                    available=settings.available,
-                    time_limit_s=settings.time_limit_s,
-                    workers=settings.solver_workers,
-                    seed=run_seed % 2**31,
-                    gap=settings.gap,
-                    warm_start=warm,
-                )
+                with keep_ctrl_c():
+                    opt_result = optimise(
+                        sc_k,
+                        budgets=settings.budgets,
+                        available=settings.available,
+                        time_limit_s=settings.time_limit_s,
+                        workers=settings.solver_workers,
+                        seed=run_seed % 2**31,
+                        gap=settings.gap,
+                        warm_start=warm,
+                    )
                 if opt_result.plan is None:
                     why = opt_result.explanation.message() if opt_result.explanation else ""
                     raise InfeasibleError(
@@ -501,6 +505,22 @@ def run_loop(
         seed=run_seed,
         default_violations=violations,
     )
+
+
+@contextmanager
+def keep_ctrl_c() -> Iterator[None]:
+    """Put Python's Ctrl-C handler back after a CP-SAT solve.
+
+    CP-SAT catches SIGINT while it searches (a Ctrl-C then ends that solve early with the
+    best plan so far) and leaves the default action behind, which would kill the process
+    on the next Ctrl-C without saving the run's state; reinstalling Python's handler keeps
+    the next Ctrl-C a clean, resumable stop."""
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        yield
+    finally:
+        if previous is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, previous)
 
 
 def same_plan(a: Plan, b: Plan) -> bool:
@@ -620,7 +640,7 @@ def plan_in_folder(
             Path(run.path), scenario, Plan(result.plan.patterns, result.plan.reserves, "loop")
         )
     except KeyboardInterrupt:
-        raise interrupted(open_run, 0) from None
+        raise interrupted(open_run) from None
     except BaseException as exc:
         run.finish("failed", error=f"{type(exc).__name__}: {exc}")
         raise

@@ -229,14 +229,19 @@ def save_plan(folder: Path, scenario: Scenario, plan: Plan) -> None:
     atomic_write_json(folder / "plan.json", {"label": plan.label, "reserves": reserves})
 
 
-def interrupted(open_run: OpenRun, total: int) -> KeyboardInterrupt:
-    """Mark the run interrupted; the KeyboardInterrupt whose text says how to resume."""
+def interrupted(open_run: OpenRun, total: int | None = None) -> KeyboardInterrupt:
+    """Mark the run interrupted; the KeyboardInterrupt whose text says how to resume.
+
+    Counts the tasks saved anywhere in the run folder (the loop keeps one store per
+    iteration); `total` is how many the run needs when known."""
     run = open_run.run
-    run.finish("interrupted", saved_tasks=open_run.store.count)
+    saved = sum(1 for _ in Path(run.path).glob("**/replications/p*/r*.npz"))
+    run.finish("interrupted", saved_tasks=saved)
     command = open_run.request.command
+    of = f" of {total}" if total else ""
     return KeyboardInterrupt(
-        f"{open_run.store.count} of {total} tasks are saved in {run.path}; finish the run "
-        f"with: planner {command} --resume {run.path}"
+        f"{saved}{of} tasks are saved in {run.path}; finish the run with: "
+        f"planner {command} --resume {run.path}"
     )
 
 

@@ -197,3 +197,15 @@ def test_the_loop_resumes_from_its_saved_plans(loop_run: Path, tmp_path: Path) -
     )
     assert all(p.stat().st_mtime_ns == t for p, t in solve_times.items())  # not re-solved
     assert not math.isnan(float(_iterations(copy)[0]["sim_mean"]))
+
+
+def test_keep_ctrl_c_puts_pythons_handler_back() -> None:
+    """CP-SAT leaves SIGINT's default action (kill, nothing saved); the loop undoes that."""
+    import signal
+
+    from planner.experiment.loop import keep_ctrl_c
+
+    before = signal.getsignal(signal.SIGINT)
+    with keep_ctrl_c():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # what the solver leaves behind
+    assert signal.getsignal(signal.SIGINT) is before

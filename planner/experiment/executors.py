@@ -163,6 +163,8 @@ class DaskExecutor(_Closing):
                         threads_per_worker=1,
                         processes=self.processes,
                         dashboard_address=None,
+                        # its small HTTP server on any free port, not 8787 (another run's)
+                        scheduler_kwargs={"dashboard_address": ":0"},
                     )
                 self._client = dist.Client(self._cluster)
         return self._client

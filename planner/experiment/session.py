@@ -124,7 +124,12 @@ def start_run(
     seed = scenario.seed if request.seed is None else int(request.seed)
     request.seed = seed
     request.scenario = str(Path(request.scenario).resolve())
-    run = RunFolder(out or default_run_dir(scenario.name, request.command), request.command)
+    path = out or default_run_dir(scenario.name, request.command)
+    if out is None:  # two runs in the same second must not share a folder
+        base, k = path, 2
+        while path.exists():
+            path, k = base.with_name(f"{base.name}-{k}"), k + 1
+    run = RunFolder(path, request.command)
     if (run.path / "replications").exists():
         raise UserError(
             "the run folder already holds replications; finish it with --resume or choose "

@@ -44,6 +44,13 @@ def _noop(x: int) -> int:
     return x
 
 
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def load() -> str:
     """The machine's load averages (other work skews timings)."""
     one, five, _ = os.getloadavg()
@@ -55,10 +62,13 @@ def workers(reps: int) -> float:
     sc = load_scenario(BALIKPAPAN)
     run_replications(sc, 1, seed=1)  # warm-up (imports, caches)
     times: dict[str, float] = {}
+    cpu: dict[int, float] = {}
     for w in (1, 2):
+        cpu_start = _cpu()
         start = time.perf_counter()
         run_replications(sc, reps, seed=1, workers=w)
         times[f"{w}"] = time.perf_counter() - start
+        cpu[w] = _cpu() - cpu_start
     with tempfile.TemporaryDirectory() as tmp:
         store = ReplicationStore(Path(tmp), {"bench": 1}).open()
         start = time.perf_counter()
@@ -69,6 +79,10 @@ def workers(reps: int) -> float:
     print(f"{reps} replications of balikpapan-2024 ({len(sc.tps)} TPS), everything on:")
     print(f"  1 worker             {times['1']:7.1f} s  ({per_rep:.3f} s per replication)")
     print(f"  2 workers            {times['2']:7.1f} s  speed-up {times['1'] / times['2']:.2f}×")
+    print(
+        f"  CPU seconds (parent and workers): 1 worker {cpu[1]:.1f}, 2 workers {cpu[2]:.1f} → "
+        f"on two free cores at most {2 * cpu[1] / cpu[2]:.2f}× (the work added by splitting it)"
+    )
     extra = (times["2+store"] - times["2"]) / reps
     print(
         f"  2 workers, saved     {times['2+store']:7.1f} s  "

@@ -659,13 +659,13 @@ def loop_lines(result: LoopResult) -> list[str]:
             f"{it.train['mean']:,.1f}",
             f"{it.eval['mean']:,.1f} ({it.eval['ci95_low']:,.1f} – {it.eval['ci95_high']:,.1f})",
             "yes" if it.changed else "no",
-            "kept" if it.number == result.kept else "",
+            "yes" if it.number == result.kept else "",
         ]
         for it in result.iterations
     ]
     lines = [
         format_table(
-            ["iteration", "objective", "train harm", "out-of-sample harm (95%)", "changed", ""],
+            ["iteration", "objective", "train harm", "out-of-sample harm (95%)", "changed", "kept"],
             rows,
             title=f"{result.scenario.name}: sim–opt loop, harm = {HARM_METRIC} (weighted voters)",
         )

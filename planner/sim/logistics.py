@@ -212,7 +212,6 @@ def simulate_logistics(
     spec = scenario.spec
     lg = spec.logistics
     tps = scenario.tps
-    n = len(tps)
     n_d = len(tps.district_names)
     n_v = len(tps.village_names)
     day = spec.day
@@ -245,15 +244,10 @@ def simulate_logistics(
     kit = late_kits(kit, injects, float(day.staff_arrive))
 
     # The kit check at setup and one replacement request for anything wrong.
-    rng = named_rng(seed, replication, "logistics/kit")
-    short = rng.random(n) < lg.kit_short_prob
-    damaged = rng.random(n) < lg.kit_damaged_prob
-    missing = rng.random(n) < lg.kit_missing_item_prob
-    share = np.clip(lg.short_share.sample(rng, n), 0.0, 1.0)
-    setup = np.maximum(lg.setup_min.sample(rng, n), 0.0)
-    prepare = np.maximum(lg.replacement_prepare_min.sample(rng, n), 0.0)
-    repl_road = lg.replacement_road_min.sample(rng, n)
-    repl_river = lg.replacement_river_min.sample(rng, n)
+    draws = draw_kit(scenario, seed, replication)
+    short, damaged, missing = draws.short, draws.damaged, draws.missing
+    share, setup, prepare = draws.short_share, draws.setup_min, draws.prepare_min
+    repl_road, repl_river = draws.repl_road_min, draws.repl_river_min
     check = np.maximum(kit, float(day.staff_arrive))
     setup_done = check + setup
     problem = short | damaged | missing
@@ -290,6 +284,36 @@ def simulate_logistics(
         day_open_min=int(day.open),
         staff_arrive_min=int(day.staff_arrive),
     )
+
+
+@dataclass(frozen=True)
+class KitDraws:
+    """Per-TPS draws of the kit check (stream ``logistics/kit``), in the array code's order."""
+
+    short: np.ndarray[Any, np.dtype[np.bool_]]
+    damaged: np.ndarray[Any, np.dtype[np.bool_]]
+    missing: np.ndarray[Any, np.dtype[np.bool_]]
+    short_share: FloatArray
+    setup_min: FloatArray
+    prepare_min: FloatArray
+    repl_road_min: FloatArray
+    repl_river_min: FloatArray
+
+
+def draw_kit(scenario: Scenario, seed: int, replication: int) -> KitDraws:
+    """The kit-check draws, used by `simulate_logistics` and its SimPy reference."""
+    lg = scenario.spec.logistics
+    n = len(scenario.tps)
+    rng = named_rng(seed, replication, "logistics/kit")
+    short = rng.random(n) < lg.kit_short_prob
+    damaged = rng.random(n) < lg.kit_damaged_prob
+    missing = rng.random(n) < lg.kit_missing_item_prob
+    share = np.clip(lg.short_share.sample(rng, n), 0.0, 1.0)
+    setup = np.maximum(lg.setup_min.sample(rng, n), 0.0)
+    prepare = np.maximum(lg.replacement_prepare_min.sample(rng, n), 0.0)
+    road = lg.replacement_road_min.sample(rng, n)
+    river = lg.replacement_river_min.sample(rng, n)
+    return KitDraws(short, damaged, missing, share, setup, prepare, road, river)
 
 
 def late_kits(

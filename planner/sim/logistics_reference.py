@@ -24,7 +24,6 @@ vectors in the same order (`draw_legs`, `draw_kit`), before any process runs.
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,6 +37,7 @@ from planner.sim.logistics import (
     LogisticsResult,
     _depart,
     district_remote,
+    draw_kit,
     late_kits,
     leg_travel,
     majority_river,
@@ -48,34 +48,6 @@ from planner.streams import named_rng
 Proc = Generator[simpy.Event, Any, None]
 
 
-@dataclass(frozen=True)
-class KitDraws:
-    """Per-TPS draws of the kit check (stream ``logistics/kit``), in the array code's order."""
-
-    short: np.ndarray[Any, np.dtype[np.bool_]]
-    damaged: np.ndarray[Any, np.dtype[np.bool_]]
-    missing: np.ndarray[Any, np.dtype[np.bool_]]
-    short_share: FloatArray
-    setup_min: FloatArray
-    prepare_min: FloatArray
-    repl_road_min: FloatArray
-    repl_river_min: FloatArray
-
-
-def draw_kit(scenario: Scenario, seed: int, replication: int) -> KitDraws:
-    """The kit-check draws, exactly as `simulate_logistics` draws them."""
-    lg = scenario.spec.logistics
-    n = len(scenario.tps)
-    rng = named_rng(seed, replication, "logistics/kit")
-    short = rng.random(n) < lg.kit_short_prob
-    damaged = rng.random(n) < lg.kit_damaged_prob
-    missing = rng.random(n) < lg.kit_missing_item_prob
-    share = np.clip(lg.short_share.sample(rng, n), 0.0, 1.0)
-    setup = np.maximum(lg.setup_min.sample(rng, n), 0.0)
-    prepare = np.maximum(lg.replacement_prepare_min.sample(rng, n), 0.0)
-    road = lg.replacement_road_min.sample(rng, n)
-    river = lg.replacement_river_min.sample(rng, n)
-    return KitDraws(short, damaged, missing, share, setup, prepare, road, river)
 
 
 class _Leg:

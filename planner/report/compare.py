@@ -110,14 +110,20 @@ def iterations_part(tr: Translator, table: CsvTable | None) -> Part:
     series = []
     # simulated harm only: the optimiser's objective is in the units of the table it used,
     # which the loop re-learns each iteration (it stays in the table below)
-    for col in ("sim_mean", "train_mean"):
+    for col, key in (("sim_mean", "harm_out_of_sample"), ("train_mean", "harm_training")):
         if col in table.columns:
-            series.append((col, it, table.num(col)))
+            series.append((tr(key), it, table.num(col)))
     parts: list[Html] = []
     if series:
         parts.append(
             html.figure(
-                plots.line_plot(tr("iterations_title"), tr("iteration"), tr("frontier_y"), series)
+                plots.line_plot(
+                    tr("iterations_title"),
+                    tr("iteration"),
+                    tr("frontier_y"),
+                    series,
+                    integer_x=True,
+                )
             )
         )
     kept = table.num("kept") if "kept" in table.columns else np.zeros(table.rows)

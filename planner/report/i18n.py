@@ -267,6 +267,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Kerugian hasil simulasi rencana tiap iterasi",
     ),
     "kept": ("kept", "dipilih"),
+    "harm_out_of_sample": ("out of sample (new days)", "di luar sampel (hari baru)"),
+    "harm_training": ("training days", "hari pelatihan"),
     # ---- sitrep ----
     "sec_sitrep": ("Situation reports", "Laporan berkala"),
     "sitrep_intro": (

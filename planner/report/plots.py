@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 ArrayLike = Sequence[float] | np.ndarray
 
@@ -98,8 +99,10 @@ def line_plot(
     step: bool = False,
     y_min: float | None = 0.0,
     hlines: Sequence[tuple[float, str]] = (),
+    integer_x: bool = False,
 ) -> Plot:
-    """Several labelled lines (x, y); `clock_x` labels x as clock time, `step` draws steps."""
+    """Several labelled lines (x, y); `clock_x` labels x as clock time, `step` draws steps,
+    `integer_x` keeps x ticks on whole numbers (iterations)."""
     fig = _figure()
     ax = _axes(fig, title, x_label, y_label)
     low, high = math.inf, -math.inf
@@ -123,6 +126,8 @@ def line_plot(
         span = high - low
         step_min = 60 if span <= 12 * 60 else 120 if span <= 24 * 60 else 240
         clock_ticks(ax, low, high, step_min)
+    if integer_x:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if y_min is not None:
         ax.set_ylim(bottom=y_min)
     if len(series) > 1:

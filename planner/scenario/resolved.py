@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from planner.scenario.schema import ScenarioSpec
-from planner.scenario.tps import TpsTable
+from planner.scenario.tps import IntArray, TpsTable
 
 
 @dataclass(frozen=True)
@@ -44,11 +43,9 @@ class Scenario:
         h.update(self.tps.to_csv().encode())
         return h.hexdigest()
 
-    def ballots_needed(self) -> np.ndarray:
+    def ballots_needed(self) -> IntArray:
         """Ballot sets per TPS: DPT + reserve share, rounded up (facts §5.3)."""
-        reserve = self.spec.election.ballot_reserve
-        extra = np.array([math.ceil(v * reserve - 1e-9) for v in self.tps.voters], dtype=np.int64)
-        return self.tps.voters + extra
+        return reserve_ballots(self.tps.voters, self.spec.election.ballot_reserve)
 
     def turnout_by_tps(self) -> np.ndarray:
         """Turnout per TPS: the kecamatan override where given, else voters.turnout."""
@@ -62,6 +59,17 @@ class Scenario:
             [overrides.get(name, base) for name in self.tps.district_names], dtype=np.float64
         )
         return by_district[self.tps.district]
+
+
+def reserve_ballots(voters: IntArray, reserve_share: float) -> IntArray:
+    """Ballot sets per TPS: DPT + reserve share of DPT, rounded up (facts §5.3).
+
+    Integer arithmetic on the reserve in parts per million avoids float artefacts such as
+    200 × 0.025 = 5.000000000000001 rounding up to 6.
+    """
+    ppm = round(reserve_share * 1_000_000)
+    extra = -((-voters.astype(np.int64) * ppm) // 1_000_000)
+    return np.asarray(voters.astype(np.int64) + extra, dtype=np.int64)
 
 
 def _district_label(spec: ScenarioSpec, region: str, district: str) -> str:

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from planner.scenario.injects import ScriptedEvent
-from planner.scenario.resolved import Scenario, district_label
+from planner.scenario.resolved import Scenario, district_label, reserve_ballots
 from planner.scenario.sections.logistics import Leg
 from planner.streams import named_rng
 
@@ -119,17 +119,6 @@ class ReturnResult:
     """Per village: when the PPS delivered all its TPS's results to the PPK."""
     district_complete_min: FloatArray
     """Per kecamatan: when the PPK had every TPS's results (recap can start)."""
-
-
-def reserve_ballots(voters: IntArray, reserve_share: float) -> IntArray:
-    """Ballot sets per TPS: DPT + reserve share of DPT, rounded up (facts §5.3).
-
-    Integer arithmetic on the reserve in parts per million avoids float artefacts such as
-    200 × 0.025 = 5.000000000000001 rounding up to 6.
-    """
-    ppm = round(reserve_share * 1_000_000)
-    extra = -((-voters.astype(np.int64) * ppm) // 1_000_000)
-    return np.asarray(voters.astype(np.int64) + extra, dtype=np.int64)
 
 
 def district_remote(scenario: Scenario) -> BoolArray:

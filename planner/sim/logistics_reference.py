@@ -30,7 +30,7 @@ import numpy as np
 import simpy
 
 from planner.scenario.injects import ScriptedEvent
-from planner.scenario.resolved import Scenario
+from planner.scenario.resolved import Scenario, reserve_ballots
 from planner.sim.logistics import (
     LEGS,
     FloatArray,
@@ -41,7 +41,6 @@ from planner.sim.logistics import (
     late_kits,
     leg_travel,
     majority_river,
-    reserve_ballots,
 )
 from planner.streams import named_rng
 

@@ -12,14 +12,13 @@ import pytest
 
 from planner.scenario.injects import resolve_injects
 from planner.scenario.load import resolve_tps, validate_spec
-from planner.scenario.resolved import Scenario
+from planner.scenario.resolved import Scenario, reserve_ballots
 from planner.sim.logistics import (
     effective_open_min,
     logistics_metrics,
     logistics_trace,
     majority_river,
     no_logistics,
-    reserve_ballots,
     return_metrics,
     return_results,
     schedule_trips,

@@ -60,11 +60,6 @@ def default_plan(scenario: Scenario) -> Plan:
     return Plan(patterns=patterns, reserves=reserves, label="default")
 
 
-def personnel_at_tps(scenario: Scenario, plan: Plan, i: int, agency: str) -> float:
-    """Average personnel of `agency` at TPS `i` (shared teams counted as a share)."""
-    return scenario.spec.security.pattern(plan.patterns[i]).personnel_per_tps(agency)
-
-
 def plan_to_csv(scenario: Scenario, plan: Plan) -> str:
     """`plan.csv` text: one row per TPS with the contract columns plus other agencies."""
     sec = scenario.spec.security

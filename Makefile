@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench venv clean docs
+.PHONY: run test lint bench venv clean docs fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -n 2 -q
+
+fuzz: $(STAMP)
+	PLANNER_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} PLANNER_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -m fuzz \
+		--hypothesis-show-statistics tests/scenario/test_fuzz_scenarios.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -23,9 +23,18 @@ class UserError(Exception):
 
     def one_line(self) -> str:
         """The message as printed by the command line: ``file: location: what and fix``."""
-        parts = [p for p in (self.where, self.location) if p]
+        parts = [_printable(p) for p in (self.where, self.location) if p]
         text = " ".join(self.message.split())
         return ": ".join([*parts, text])
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters (a key or a file name holding a newline, a carriage
+    return, an escape code) written as escapes, so the message stays one line and cannot
+    rewrite the user's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ScenarioError(UserError):

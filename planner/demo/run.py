@@ -100,7 +100,10 @@ def run_demo(
     specs = list(options.injects)
     if options.inject_file is not None:
         specs = read_inject_file(options.inject_file) + specs
-    events = resolve_injects(specs, scenario.tps)
+    staff = scenario.spec.staff
+    events = resolve_injects(
+        specs, scenario.tps, staff.kpps_per_tps + staff.policies.reserve_workers
+    )
     if options.sitrep_min is not None and options.sitrep_min <= 0:
         raise UserError("must be a positive number of minutes, e.g. 60", where="--sitrep")
     plan: Plan | None = read_plan(options.plan, scenario) if options.plan is not None else None

@@ -16,6 +16,13 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 _CLOCK = re.compile(r"^(?:H(?P<day>[+-]\d+)\s+)?(?P<h>\d{1,2}):(?P<m>\d{2})$")
 CLOCK_PATTERN = r"^(H[+-][0-9]+ +)?[0-9]{1,2}:[0-9]{2}$"
 
+FIRST_DAY = -14
+"""Earliest day a scenario time may name: H-14. The earliest kit dispatch on record is H-5
+for remote border areas (facts §5.4); two weeks before polling day covers any plan."""
+LAST_DAY = 2
+"""Latest day a scenario time may name: H+2. Counting may legally last until H+1 12:00
+(facts §2.3) and the kecamatan recap follows; nothing the model simulates is later."""
+
 
 def parse_clock(value: Any) -> Any:
     """Convert ``"HH:MM"`` or ``"H-1 HH:MM"`` to minutes since midnight of polling day."""
@@ -38,6 +45,11 @@ def parse_clock(value: Any) -> Any:
     if hours > 23 or minutes > 59:
         raise ValueError(f"clock time {value!r} is out of range (00:00 to 23:59)")
     day = int(match["day"]) if match["day"] else 0
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            f"clock time {value!r} is outside the scenario window H{FIRST_DAY} to H+{LAST_DAY} "
+            "(two weeks before polling day to two days after)"
+        )
     return day * 1440 + hours * 60 + minutes
 
 

@@ -12,13 +12,26 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    model_validator,
+)
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
+MAX_CV = 5.0
+"""Largest coefficient of variation accepted (est.: service, travel and repair times in the
+queueing and field literature have CVs of 0.3–2; beyond 5 a lognormal draws values millions
+of times its mean and a gamma piles nearly all mass at zero, which no polling-day time does)."""
+
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> FloatArray:
         """Draw `size` values."""
@@ -64,7 +77,9 @@ class Lognormal(_Dist):
     dist: Literal["lognormal"]
     mean: float = Field(gt=0, description="Mean (> 0).")
     cv: float = Field(
-        gt=0, description="Coefficient of variation, standard deviation / mean (> 0)."
+        gt=0,
+        le=MAX_CV,
+        description="Coefficient of variation, standard deviation / mean (> 0, ≤ 5).",
     )
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> FloatArray:
@@ -83,7 +98,9 @@ class Gamma(_Dist):
     dist: Literal["gamma"]
     mean: float = Field(gt=0, description="Mean (> 0).")
     cv: float = Field(
-        gt=0, description="Coefficient of variation, standard deviation / mean (> 0)."
+        gt=0,
+        le=MAX_CV,
+        description="Coefficient of variation, standard deviation / mean (> 0, ≤ 5).",
     )
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> FloatArray:
@@ -164,10 +181,83 @@ Distribution = Annotated[
 """A scenario distribution: a number (fixed) or ``{dist: NAME, ...parameters}``."""
 
 
-def nonnegative(d: Fixed | Exponential | Lognormal | Gamma | Uniform | Triangular) -> bool:
-    """True when the distribution can never draw a negative value."""
+AnyDist = Fixed | Exponential | Lognormal | Gamma | Uniform | Triangular
+
+
+def support(d: AnyDist) -> tuple[float, float]:
+    """The smallest and largest value the distribution can draw (inf when unbounded)."""
     if isinstance(d, Fixed):
-        return d.value >= 0
+        return d.value, d.value
     if isinstance(d, Uniform | Triangular):
-        return d.low >= 0
-    return True
+        return d.low, d.high
+    return 0.0, math.inf
+
+
+class WithJsonSchemaExtra:
+    """Annotation metadata adding ``x-range`` (a distribution kind's allowed draws) to the
+    JSON Schema, so the generated scenario reference can show it."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: Any, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        schema = dict(handler(core_schema))
+        schema["x-range"] = self.text
+        return schema
+
+
+def _within(low: float, high: float, unit: str) -> Any:
+    """A check that a distribution draws only values in [low, high] `unit` (for the unbounded
+    ones — exponential, lognormal, gamma — that its mean lies there)."""
+
+    u = f" {unit}" if unit else ""
+
+    def check(d: AnyDist) -> AnyDist:
+        lo, hi = support(d)
+        if lo < low:
+            raise ValueError(
+                f"can draw {lo:g}{u}; values here must be ≥ {low:g}{u}"
+                + (" (a time, count or share cannot be negative)" if low == 0 else "")
+            )
+        top = hi if math.isfinite(hi) else d.mean_value
+        if top > high:
+            what = "can draw" if math.isfinite(hi) else "has mean"
+            raise ValueError(f"{what} {top:g}{u}; values here must be ≤ {high:g}{u}")
+        if not math.isfinite(hi) and d.mean_value < low:
+            raise ValueError(f"has mean {d.mean_value:g}{u}; must be ≥ {low:g}{u}")
+        return d
+
+    return AfterValidator(check)
+
+
+MAX_DAY_MIN = 1440.0
+"""Longest duration that happens within polling day: 24 hours."""
+MAX_TRIP_MIN = 7 * 1440.0
+"""Longest kit journey leg: a week (est.: the longest river legs of facts §5.4 take 5–8 h and
+remote kit dispatch starts at H-5; a week bounds any real leg with a wide margin)."""
+
+
+def _range(low: float, high: float, unit: str) -> Any:
+    """The range of a distribution kind in the JSON Schema, for the generated reference."""
+    return WithJsonSchemaExtra(f"draws {low:,g} to {high:,g}{' ' + unit if unit else ''}")
+
+
+Minutes = Annotated[Distribution, _within(0.0, MAX_DAY_MIN, "min"), _range(0, MAX_DAY_MIN, "min")]
+"""A duration within polling day, minutes: never negative, at most a day (1,440 min)."""
+TripMinutes = Annotated[
+    Distribution, _within(0.0, MAX_TRIP_MIN, "min"), _range(0, MAX_TRIP_MIN, "min")
+]
+"""A logistics travel time, minutes: never negative, at most a week (10,080 min)."""
+Seconds = Annotated[Distribution, _within(0.0, 3600.0, "s"), _range(0, 3600, "s")]
+"""A short per-item time, seconds: never negative, at most an hour."""
+Hours = Annotated[Distribution, _within(0.0, 24.0, "h"), _range(0, 24, "h")]
+"""Hours within one day (sleep, time awake): 0 to 24."""
+Years = Annotated[Distribution, _within(17.0, 100.0, "years"), _range(17, 100, "years")]
+"""An age of KPPS, years: 17 (the legal minimum, facts §2.4) to 100."""
+Share = Annotated[Distribution, _within(0.0, 1.0, ""), _range(0, 1, "")]
+"""A share, 0 to 1."""
+BallotCount = Annotated[Distribution, _within(0.0, 5000.0, "ballots"), _range(0, 5000, "ballots")]
+"""A number of ballot papers at one TPS: 0 to 5,000 (1,000 voters × 5 ballot types, the
+schema's upper limits on election.max_voters_per_tps and election.ballots)."""

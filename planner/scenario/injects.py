@@ -42,6 +42,11 @@ from planner.errors import UserError
 from planner.scenario.clock import format_clock, parse_clock
 from planner.scenario.tps import TpsTable
 
+MAX_INJECT_MIN = 1440.0
+"""Longest inject duration or kit delay: a day (an exercise covers one polling day)."""
+MAX_INJECT_FILE_BYTES = 1_000_000
+"""Largest inject script read (an exercise script is tens of lines)."""
+
 
 class InjectError(UserError):
     """An exercise inject that does not follow the grammar or names an unknown place."""
@@ -182,6 +187,8 @@ def parse_duration(text: str) -> float:
     minutes = float(match["h"] or 0) * 60 + float(match["m"] or 0)
     if minutes <= 0:
         raise ValueError(f"duration {text!r} must be positive")
+    if minutes > MAX_INJECT_MIN:
+        raise ValueError(f"duration {text!r} is longer than a day (24h); an exercise is one day")
     return minutes
 
 
@@ -235,19 +242,56 @@ def parse_inject(spec: str) -> Inject:
 
 def read_inject_file(path: Path) -> list[str]:
     """Inject lines of a script file: one per line, ``#`` starts a comment."""
-    if not path.exists():
+    try:
+        exists, is_dir, size = path.exists(), path.is_dir(), path.stat().st_size
+    except (OSError, ValueError):
+        exists, is_dir, size = False, False, 0
+    if not exists:
         raise InjectError("inject script not found; check the path", where=str(path))
+    if is_dir:
+        raise InjectError("is a directory; give a text file of injects", where=str(path))
+    if size > MAX_INJECT_FILE_BYTES:
+        raise InjectError(
+            f"the inject script is {size:,} bytes, over the {MAX_INJECT_FILE_BYTES:,}-byte "
+            "limit; an exercise script is a few lines",
+            where=str(path),
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InjectError("the file is not UTF-8 text; save it as UTF-8", where=str(path)) from None
+    except OSError as exc:
+        raise InjectError(f"cannot read the file ({exc.strerror})", where=str(path)) from None
     lines = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if line:
             lines.append(line)
     return lines
 
 
-def resolve_injects(specs: list[str] | tuple[str, ...], table: TpsTable) -> list[ScriptedEvent]:
-    """Parse every inject and look its place up in `table`; events in start-time order."""
+def resolve_injects(
+    specs: list[str] | tuple[str, ...], table: TpsTable, workers_per_tps: int | None = None
+) -> list[ScriptedEvent]:
+    """Parse every inject and look its place up in `table`; events in start-time order.
+
+    `workers_per_tps` (KPPS and reserve workers at a TPS), when given, bounds the collapses
+    one TPS can have: a TPS cannot lose more workers than it has.
+    """
     events = [resolve_inject(parse_inject(s), table) for s in specs]
+    if workers_per_tps is not None:
+        collapses: dict[int, int] = {}
+        for e in events:
+            if e.kind == "collapse":
+                for row in e.tps:
+                    collapses[row] = collapses.get(row, 0) + 1
+                    if collapses[row] > workers_per_tps:
+                        raise InjectError(
+                            f"{e.spec!r}: collapse number {collapses[row]} at TPS "
+                            f"{table.tps_id[row]!r}, which has only {workers_per_tps} workers "
+                            "(staff.kpps_per_tps + staff.policies.reserve_workers); drop some",
+                            where="--inject",
+                        )
     return sorted(events, key=lambda e: e.start_min if e.start_min is not None else -(10**6))
 
 

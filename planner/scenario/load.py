@@ -64,12 +64,54 @@ def _blame_override(exc: ScenarioError, overrides: list[str] | tuple[str, ...]) 
     return exc
 
 
+MAX_SCENARIO_BYTES = 2_000_000
+"""Largest scenario file read, bytes (2 MB; the largest bundled scenario is about 10 kB, and a
+TPS list belongs in region.tps_file). A bigger file is refused before it is parsed, which
+for a 100 MB YAML file would otherwise take about a minute and gigabytes of memory."""
+MAX_TPS_TABLE_BYTES = 100_000_000
+"""Largest TPS table read, bytes (100 MB; every TPS of a national Pemilu, 823,220 rows of
+about 60 bytes, facts §1.1, is about 50 MB)."""
+
+PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t
+    for t in ("null", "bool", "int", "float", "str", "map", "seq", "merge", "timestamp")
+)
+"""YAML tags a scenario may hold (those plain YAML values carry). Others are refused: !!set
+(its order depends on PYTHONHASHSEED, so results would too), !!omap, !!pairs, !!binary and
+every application tag such as !!python/object."""
+
+
+def check_file_size(file: Path, limit: int, what: str) -> None:
+    """Refuse `file` when it is larger than `limit` bytes, before reading it."""
+    try:
+        size = file.stat().st_size
+    except OSError:
+        return  # the read that follows reports the problem
+    if size > limit:
+        raise ScenarioError(
+            f"{what} is {size / 1e6:,.1f} MB, over the {limit / 1e6:,.0f} MB limit; check it "
+            "is the right file",
+            where=str(file),
+        )
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """PyYAML's safe loader, but a key given twice in one mapping is an error.
 
     Plain PyYAML keeps the last value silently, so a second ``voters:`` block would quietly
     discard the first; a scenario should never lose data without a word.
     """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node.tag not in PLAIN_TAGS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed; write "
+                "plain YAML values (mappings, lists, numbers, text, true/false, null)",
+                node.start_mark,
+            )
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -102,6 +144,7 @@ def read_yaml(file: Path) -> dict[str, Any]:
         raise ScenarioError("file not found; check the path", where=str(file))
     if is_dir:
         raise ScenarioError("is a directory; give a scenario .yaml file", where=str(file))
+    check_file_size(file, MAX_SCENARIO_BYTES, "the scenario file")
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -118,7 +161,7 @@ def read_yaml(file: Path) -> dict[str, Any]:
         problem = getattr(exc, "problem", None) or str(exc)
         if isinstance(exc, yaml.constructor.ConstructorError):
             text = f"YAML: {problem}"  # duplicate keys, tags such as !!python/object
-            if "twice" not in problem:
+            if "twice" not in problem and "plain YAML" not in problem:
                 text += "; write plain YAML values without tags"
         else:
             text = f"YAML syntax error: {problem}; fix the indentation, quoting or brackets"
@@ -231,7 +274,45 @@ def resolve_tps(spec: ScenarioSpec, base_dir: Path, where: str | None = None) ->
                 location="regions",
             )
         seen.add(str(row["tps_id"]))
-    return build_table(spec, all_rows)
+    table = build_table(spec, all_rows)
+    check_table_references(spec, table, where)
+    return table
+
+
+def check_table_references(spec: ScenarioSpec, table: TpsTable, where: str | None) -> None:
+    """What other sections say about kecamatan and booths must fit the TPS table: every
+    kecamatan named by logistics.remote_districts or an agency's available_per_district
+    exists, and every stage served per booth is staffable at the TPS with the most booths."""
+    labels = list(table.district_names)
+    bare = {label.split(" / ")[-1] for label in labels}
+    shown = ", ".join(labels[:12]) + (", ..." if len(labels) > 12 else "")
+    for i, name in enumerate(spec.logistics.remote_districts):
+        if name not in labels and name not in bare:
+            raise ScenarioError(
+                f"unknown kecamatan {name!r}; kecamatan: {shown}",
+                where=where,
+                location=f"logistics.remote_districts[{i}]",
+            )
+    for agency, ag in spec.security.agencies.items():
+        for name in ag.available_per_district:
+            if name not in labels:
+                raise ScenarioError(
+                    f"unknown kecamatan {name!r}; kecamatan: {shown}",
+                    where=where,
+                    location=f"security.agencies.{agency}.available_per_district",
+                )
+    booths = int(table.booths.max())
+    on_stages = spec.staff.kpps_per_tps - spec.staff.kpps_without_stage
+    for k, stage in enumerate(spec.voters.stages):
+        if stage.servers == "booths" and booths * stage.kpps_per_server > on_stages:
+            tps = table.tps_id[int(np.argmax(table.booths))]
+            raise ScenarioError(
+                f"stage {stage.name!r} needs {booths} × {stage.kpps_per_server} KPPS at TPS "
+                f"{tps!r} ({booths} booths) but a TPS has {on_stages} on stages; lower "
+                "kpps_per_server or the booths",
+                where=where,
+                location=f"voters.stages[{k}].kpps_per_server",
+            )
 
 
 def region_prefixes(names: list[str]) -> list[str]:
@@ -311,6 +392,7 @@ def read_tps_csv(path: Path, spec: ScenarioSpec, region: Region) -> list[dict[st
             "check the name",
             where=where,
         )
+    check_file_size(path, MAX_TPS_TABLE_BYTES, "the TPS table")
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)

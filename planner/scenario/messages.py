@@ -96,6 +96,8 @@ def _plain(err: Any) -> str:
     if kind in bounds:
         sign, key = bounds[kind]
         return f"must be {sign} {_shown(ctx.get(key))}{got}"
+    if kind == "int_parsing_size":
+        return f"is far too large a whole number{got}; see its range in docs/scenario-reference.md"
     if kind in ("too_short", "string_too_short") and ctx.get("min_length") == 1:
         return "must not be empty"
     if kind == "too_short":

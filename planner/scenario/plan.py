@@ -95,12 +95,19 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
     """
     file = Path(path)
     where = str(file)
-    if file.is_dir():
+    if not str(path).strip():
+        raise PlanError("the plan path is empty; give a plan.csv or a run folder", where="plan")
+    if _is(file, "dir"):
         file = file / "plan.csv"
         where = str(file)
-    if not file.exists():
+    if not _is(file, "file"):
         raise PlanError(
             "plan file not found; give a plan.csv written by planner optimise", where=where
+        )
+    if file.stat().st_size > MAX_PLAN_BYTES:
+        raise PlanError(
+            f"the plan is over {MAX_PLAN_BYTES // 1_000_000} MB; check it is a plan.csv",
+            where=where,
         )
     sec = scenario.spec.security
     tps = scenario.tps
@@ -148,8 +155,11 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
                         where=where,
                         location=f"row {n}, column pattern",
                     )
+                _check_row_agrees(row, i, n, scenario, name, where)
                 patterns[i] = name
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError:
+        raise PlanError("the plan is not UTF-8 text; save it as UTF-8", where=where) from None
+    except (OSError, csv.Error) as exc:
         raise PlanError(f"cannot read the plan ({exc})", where=where) from None
     missing = [tps.tps_id[i] for i, p in enumerate(patterns) if p is None]
     if missing:
@@ -160,7 +170,7 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
         )
     reserves = default_plan(scenario).reserves
     sidecar = file.with_name("plan.json")
-    if sidecar.exists():
+    if _is(sidecar, "file"):
         reserves = _read_reserves(sidecar, scenario, reserves)
     return Plan(
         patterns=tuple(p for p in patterns if p is not None),
@@ -169,17 +179,70 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
     )
 
 
+MAX_PLAN_BYTES = 200_000_000
+"""Largest plan.csv read (a plan row per TPS of a national Pemilu is about 80 MB)."""
+
+
+def _is(path: Path, kind: str) -> bool:
+    """`path.is_dir()` / `path.is_file()`, False for a path the system cannot even look at."""
+    try:
+        return path.is_dir() if kind == "dir" else path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _check_row_agrees(
+    row: dict[str, str | None], i: int, n: int, scenario: Scenario, pattern: str, where: str
+) -> None:
+    """A plan row's optional columns (kecamatan, village, risk class, personnel per agency)
+    must say what the scenario and the pattern say: a plan written for another scenario, or
+    edited by hand in one column only, would otherwise be read as something it is not."""
+    tps = scenario.tps
+    expected = {
+        "district": tps.district_names[tps.district[i]],
+        "village": tps.village_names[tps.village[i]],
+        "risk_class": tps.class_names[tps.risk_class[i]],
+    }
+    sec = scenario.spec.security
+    for agency in sec.agencies:
+        expected[agency] = _fmt(sec.pattern(pattern).personnel_per_tps(agency))
+    for column, want in expected.items():
+        got = (row.get(column) or "").strip()
+        if not got:
+            continue
+        same = got == want
+        if column in sec.agencies:
+            try:
+                same = abs(float(got) - float(want)) < 1e-3
+            except ValueError:
+                same = False
+        if not same:
+            raise PlanError(
+                f"{got!r} but the scenario says {want!r} for TPS {tps.tps_id[i]!r}"
+                + (f" under pattern {pattern!r}" if column in sec.agencies else "")
+                + "; the plan was written for another scenario or edited by hand — fix the "
+                "column or write the plan again with planner optimise",
+                where=where,
+                location=f"row {n}, column {column}",
+            )
+
+
 def _read_reserves(
     path: Path, scenario: Scenario, defaults: dict[tuple[str, str], int]
 ) -> dict[tuple[str, str], int]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise PlanError("plan.json is not UTF-8 text", where=str(path)) from None
+    except (OSError, ValueError, RecursionError) as exc:
         raise PlanError(f"cannot read plan.json ({exc})", where=str(path)) from None
     table = data.get("reserves") if isinstance(data, dict) else None
     if table is None:
         return defaults
     out = dict(defaults)
+    limits = {
+        r.agency: (r.min_per_district, r.max_per_district) for r in scenario.spec.security.reserves
+    }
     if not isinstance(table, dict):
         raise PlanError(
             "reserves must map kecamatan to {agency: teams}", where=str(path), location="reserves"
@@ -196,11 +259,21 @@ def _read_reserves(
                 location=f"reserves.{district}",
             )
         for agency, teams in by_agency.items():
-            if not isinstance(teams, int) or teams < 0:
+            here = f"reserves.{district}.{agency}"
+            if agency not in limits:
                 raise PlanError(
-                    "teams must be a whole number ≥ 0",
+                    f"no reserve type for agency {agency!r}; security.reserves has: "
+                    f"{', '.join(limits) or 'none'}",
                     where=str(path),
-                    location=f"reserves.{district}.{agency}",
+                    location=here,
+                )
+            low, high = limits[agency]
+            if isinstance(teams, bool) or not isinstance(teams, int) or not low <= teams <= high:
+                raise PlanError(
+                    f"teams must be a whole number from {low} to {high} (the reserve's "
+                    f"min_per_district and max_per_district), got {json.dumps(teams)}",
+                    where=str(path),
+                    location=here,
                 )
             out[(district, agency)] = teams
     return out

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, PlainSerializer
 from pydantic.fields import FieldInfo
 
-from planner.scenario.clock import CLOCK_PATTERN, format_clock
+from planner.scenario.clock import CLOCK_PATTERN, FIRST_DAY, LAST_DAY, format_clock
 from planner.scenario.distributions import _Dist
 from planner.scenario.load import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from planner.scenario.messages import models_in
@@ -148,8 +148,20 @@ def _bounds(prop: dict[str, Any]) -> str:
     for key, sign in (("exclusiveMaximum", "<"), ("maximum", "≤")):
         if key in prop:
             parts.append(f"{sign} {_num(prop[key])}")
+    if "x-range" in prop:
+        parts.append(str(prop["x-range"]))
     if prop.get("minItems") == 1 or prop.get("minLength") == 1:
         parts.append("not empty")
+    if "maxLength" in prop:
+        parts.append(f"at most {prop['maxLength']} characters, no control characters")
+    if "maxProperties" in prop:
+        parts.append(f"at most {prop['maxProperties']} entries")
+    for key in ("items", "additionalProperties"):
+        sub = prop.get(key)
+        if isinstance(sub, dict) and "$ref" not in sub:
+            each = _bounds(sub)
+            if each:
+                parts.append(f"each {each}")
     return ", ".join(parts)
 
 
@@ -159,7 +171,7 @@ def _num(value: Any) -> str:
 
 def _type_text(prop: dict[str, Any]) -> str:
     if prop.get("pattern") == CLOCK_PATTERN:
-        return "clock"
+        return f"clock (H{FIRST_DAY} to H+{LAST_DAY})"
     if "$ref" in prop:
         name = str(prop["$ref"]).rsplit("/", 1)[-1]
         return f"[{name}](#{name.lower()})"

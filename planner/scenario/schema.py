@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from planner.scenario.sections.base import FieldError, Section
+from planner.scenario.sections.base import FieldError, Name, Section
 from planner.scenario.sections.counting import Counting
 from planner.scenario.sections.election import Day, Election
 from planner.scenario.sections.incidents import Incidents
@@ -26,8 +26,13 @@ from planner.scenario.sections.voters import ArrivalProfile, Voters
 class ScenarioSpec(Section):
     """A polling-day scenario for one region (or several, for a province)."""
 
-    name: str = Field(min_length=1, description="Scenario name, shown in reports.")
-    seed: int = Field(0, ge=0, description="Run seed; every random stream derives from it.")
+    name: Name = Field(description="Scenario name, shown in reports.")
+    seed: int = Field(
+        0,
+        ge=0,
+        lt=2**63,
+        description="Run seed (0 ≤ seed < 2^63); every random stream derives from it.",
+    )
     election: Election = Field(default_factory=Election, description="Election kind.")
     day: Day = Field(default_factory=Day, description="Polling-day timetable.")
     region: Region | None = Field(None, description="The region (a regency or city).")
@@ -111,6 +116,13 @@ class ScenarioSpec(Section):
                     ("incidents", "class_rate_multiplier", cls_name),
                     f"unknown risk class {cls_name!r}; classes: {', '.join(RISK_CLASSES)}",
                 )
+        for cls_name in self.security.residual_harm:
+            if cls_name not in RISK_CLASSES:
+                raise FieldError(
+                    ("security", "residual_harm", cls_name),
+                    f"unknown risk class {cls_name!r}; classes: {', '.join(RISK_CLASSES)}",
+                )
+        self._check_staffing()
         agencies = set(self.security.agencies) | {"medical"}
         for k, t in enumerate(self.incidents.types):
             for key in ("responders", "grave_responders"):
@@ -121,6 +133,22 @@ class ScenarioSpec(Section):
                             f"unknown responder {a!r}; known: {', '.join(sorted(agencies))}",
                         )
         return self
+
+    def _check_staffing(self) -> None:
+        """Every staffed stage must be staffable by the KPPS of one TPS: a stage needing more
+        KPPS than the TPS has would run with fewer servers than written, silently."""
+        on_stages = self.staff.kpps_per_tps - self.staff.kpps_without_stage
+        for k, stage in enumerate(self.voters.stages):
+            servers = self.election.booths_per_tps if stage.servers == "booths" else stage.servers
+            need = servers * stage.kpps_per_server
+            if need > on_stages:
+                raise FieldError(
+                    ("voters", "stages", k, "kpps_per_server"),
+                    f"stage {stage.name!r} needs {servers} × {stage.kpps_per_server} = {need} KPPS "
+                    f"but a TPS has {on_stages} on stages (staff.kpps_per_tps "
+                    f"{self.staff.kpps_per_tps} − staff.kpps_without_stage "
+                    f"{self.staff.kpps_without_stage}); lower servers or kpps_per_server",
+                )
 
     def all_regions(self) -> list[Region]:
         """The scenario's regions: one for a regency/city, several for a province."""

@@ -16,7 +16,7 @@ from planner.scenario.distributions import (
     Lognormal,
     Triangular,
     Uniform,
-    nonnegative,
+    support,
 )
 
 ADAPTER: TypeAdapter[Fixed | Exponential | Lognormal | Gamma | Uniform | Triangular] = TypeAdapter(
@@ -136,13 +136,14 @@ def test_same_generator_state_same_draws() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (2.0, True),
-        (-1.0, False),
-        ({"dist": "uniform", "low": -1, "high": 1}, False),
-        ({"dist": "triangular", "low": 0, "mode": 1, "high": 2}, True),
-        ({"dist": "exponential", "mean": 1}, True),
+        (2.0, (2.0, 2.0)),
+        (-1.0, (-1.0, -1.0)),
+        ({"dist": "uniform", "low": -1, "high": 1}, (-1.0, 1.0)),
+        ({"dist": "triangular", "low": 0, "mode": 1, "high": 2}, (0.0, 2.0)),
+        ({"dist": "exponential", "mean": 1}, (0.0, math.inf)),
+        ({"dist": "lognormal", "mean": 1, "cv": 0.5}, (0.0, math.inf)),
     ],
 )
-def test_nonnegative(raw: object, expected: bool) -> None:
-    """nonnegative() is true exactly when no draw can be negative."""
-    assert nonnegative(parse(raw)) is expected
+def test_support(raw: object, expected: tuple[float, float]) -> None:
+    """support() is the smallest and largest value a distribution can draw."""
+    assert support(parse(raw)) == expected

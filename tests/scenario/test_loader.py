@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import planner
 from planner.errors import ScenarioError, UserError
@@ -308,3 +309,35 @@ def test_bundled_textbook_matches_design(tmp_path: Path) -> None:
     assert not (spec.counting.enabled or spec.incidents.enabled or spec.logistics.enabled)
     assert not spec.staff.fatigue.enabled
     assert math.isclose(spec.voters.turnout, 1.0)
+    # DESIGN §4 switches off what defaults on for a real region: nothing but the queue
+    assert (spec.voters.slow_share, spec.voters.dpk_per_tps_mean, spec.voters.dptb_share) == (
+        0.0,
+        0.0,
+        0.0,
+    )
+    assert yaml.safe_load((REPO / "scenarios" / "textbook-mmc.yaml").read_text()) == (
+        yaml.safe_load(DESIGN_TEXTBOOK)
+    )
+
+
+DESIGN_TEXTBOOK = """
+name: textbook M/M/2
+seed: 1
+day: {staff_arrive: "00:00", open: "00:00", close: "23:00"}
+region:
+  name: Test
+  districts: [{name: D, villages: 1, tps: 1, voters: 600}]
+voters:
+  turnout: 1.0
+  arrival_profile: constant
+  patience_min: null
+  slow_share: 0
+  dpk_per_tps_mean: 0
+  dptb_share: 0
+  stages: [{name: check_in, servers: 2, service_min: {dist: exponential, mean: 2.0}}]
+staff: {fatigue: {enabled: false}}
+counting: {enabled: false}
+incidents: {enabled: false}
+logistics: {enabled: false}
+"""
+"""DESIGN §4's minimal file as written there (copied: the repository cannot read DESIGN)."""

@@ -114,8 +114,81 @@ def test_missing_plan_and_bad_sidecar(costing: Scenario, tmp_path: Path) -> None
     with pytest.raises(PlanError, match="unknown kecamatan 'X'"):
         read_plan(path, costing)
     (path.parent / "plan.json").write_text('{"reserves": {"D": {"police": -1}}}')
-    with pytest.raises(PlanError, match="teams must be a whole number ≥ 0"):
+    with pytest.raises(PlanError, match="teams must be a whole number from 1 to 2"):
         read_plan(path, costing)
     (path.parent / "plan.json").write_text("{not json")
     with pytest.raises(PlanError, match=r"cannot read plan\.json"):
         read_plan(path, costing)
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "message"),
+    [
+        ('{"reserves": {"D": {"police": true}}}', "reserves.D.police: teams must be a whole"),
+        ('{"reserves": {"D": {"police": 99}}}', "from 1 to 2 (the reserve's min_per_district"),
+        ('{"reserves": {"D": {"police": 1.5}}}', "got 1.5"),
+        ('{"reserves": {"D": {"navy": 1}}}', "no reserve type for agency 'navy'"),
+        ('{"reserves": {"D": [1]}}', "must map agency to a number of teams"),
+        ("[1, 2]", None),  # not a mapping: no reserves given, the defaults stand
+    ],
+)
+def test_plan_json_reserves_are_checked_against_the_scenario(
+    costing: Scenario, tmp_path: Path, sidecar: str, message: str | None
+) -> None:
+    """plan.json reserves name known reserve agencies with team counts inside the reserve
+    type's limits; booleans (JSON true) are not counts."""
+    path = _write_plan(tmp_path, plan_to_csv(costing, default_plan(costing)))
+    (path.parent / "plan.json").write_text(sidecar)
+    if message is None:
+        assert read_plan(path, costing).reserves == default_plan(costing).reserves
+        return
+    with pytest.raises(PlanError) as err:
+        read_plan(path, costing)
+    assert message in err.value.one_line()
+
+
+def test_plan_files_that_are_not_text_or_not_there(costing: Scenario, tmp_path: Path) -> None:
+    """Non-UTF-8 plan.csv and plan.json, an empty path and a folder without a plan are
+    PlanErrors with one line, never a crash."""
+    path = _write_plan(tmp_path, plan_to_csv(costing, default_plan(costing)))
+    (path.parent / "plan.json").write_bytes(b'{"reserves": "\xff\xfe"}\xff')
+    with pytest.raises(PlanError, match=r"plan\.json is not UTF-8"):
+        read_plan(path, costing)
+    (path.parent / "plan.json").unlink()
+    path.write_bytes(b"tps_id,pattern\n\xff\xfe,2-1-2\n")
+    with pytest.raises(PlanError, match="not UTF-8"):
+        read_plan(path, costing)
+    with pytest.raises(PlanError, match="plan path is empty"):
+        read_plan("", costing)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(PlanError, match="plan file not found"):
+        read_plan(empty, costing)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("risk_class", "sangat_rawan", "but the scenario says"),
+        ("district", "Elsewhere", "but the scenario says"),
+        ("police", "7", "under pattern"),
+        ("linmas", "lots", "under pattern"),
+    ],
+)
+def test_plan_rows_must_agree_with_the_scenario(
+    costing: Scenario, tmp_path: Path, column: str, value: str, message: str
+) -> None:
+    """A plan row whose kecamatan, class or personnel contradict the scenario (a plan of
+    another scenario, or a hand edit of one column) is refused, naming row and column."""
+    rows = list(csv.DictReader(io.StringIO(plan_to_csv(costing, default_plan(costing)))))
+    assert rows[0][column] != value
+    rows[0][column] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = _write_plan(tmp_path, out.getvalue())
+    with pytest.raises(PlanError) as err:
+        read_plan(path, costing)
+    assert f"row 2, column {column}" in err.value.one_line()
+    assert message in err.value.one_line()

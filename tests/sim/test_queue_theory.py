@@ -8,17 +8,21 @@ theory (a 1-in-15,000 chance of a false alarm for a fixed seed, decided once).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from simcore_helpers import pilkada, textbook
 
+from planner.scenario.load import load_scenario
 from planner.sim.day import simulate_day
 from planner.sim.grid import TimeGrid
 from planner.sim.metrics import replication_result
 from planner.sim.queue_batch import run_batch
 from planner.sim.queueing import QueueInputs, StageSlots
 from planner.sim.voters import arrival_segments, draw_voters
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:
@@ -70,44 +74,46 @@ def test_erlang_c_mean_wait(c: int, rho: float) -> None:
 
 
 def test_textbook_scenario_matches_erlang_c_and_littles_law() -> None:
-    """DESIGN §4's textbook scenario (M/M/2, ρ ≈ 0.43) end to end through simulate_day.
+    """DESIGN §4's textbook file, scenarios/textbook-mmc.yaml itself (M/M/2, ρ ≈ 0.43), end
+    to end through load_scenario and simulate_day.
 
-    Each TPS is an independent queue; the day starts empty, whose bias (a warm-up of a few
-    service times in a 23-hour day) is far below the tolerance. Little's law holds exactly
-    on the sample path: the time-average queue length from an event sweep equals the
-    arrival rate times the mean wait reported by the metrics.
+    Each replication is an independent day of the one TPS; the day starts empty, whose bias
+    (a warm-up of a few service times in a 23-hour day) is far below the tolerance. Little's
+    law holds exactly on each sample path: the time-average queue length from an event sweep
+    equals the arrival rate times the mean wait reported by the metrics.
     """
-    n_tps = 150
-    sc = textbook(servers=2, service_mean_min=2.0, tps=n_tps, voters=600)
-    day = simulate_day(sc, 7, 0)
-    arrival = day.voters.arrival_min
-    wait = day.queue.start_min[0] - arrival
-    per_tps = np.nanmean(wait, axis=1)
-    se = per_tps.std(ddof=1) / math.sqrt(n_tps)
+    sc = load_scenario(REPO / "scenarios" / "textbook-mmc.yaml")
+    assert len(sc.tps.tps_id) == 1
+    reps = 150
     horizon = float(sc.spec.day.close - sc.spec.day.open)
     lam = 600 / horizon
     theory = erlang_c_wait(lam, 1 / 2.0, 2)
-    assert abs(per_tps.mean() - theory) < 4 * se
-    # Little's law on the outputs
-    metrics = replication_result(day).scalars
-    assert metrics["voters_arrived"] == 600 * n_tps
-    areas = []
-    for i in range(n_tps):
-        a = arrival[i][np.isfinite(arrival[i])]
-        s = day.queue.start_min[0, i][np.isfinite(arrival[i])]
+    waits, areas = [], []
+    for rep in range(reps):
+        day = simulate_day(sc, sc.spec.seed, rep)
+        metrics = replication_result(day).scalars
+        assert metrics["voters_arrived"] == 600  # turnout 1, no DPK or DPTb voters
+        assert metrics["voters_voted"] == 600  # no patience limit: everyone is served
+        arrival = day.voters.arrival_min[0]
+        start = day.queue.start_min[0, 0]
+        a = arrival[np.isfinite(arrival)]
+        s = start[np.isfinite(arrival)]
         times = np.concatenate([a, s])
         steps = np.concatenate([np.ones(len(a)), -np.ones(len(s))])
         order = np.lexsort((-steps, times))
-        t, d = times[order], steps[order]
-        queue = np.cumsum(d)
-        areas.append(float(np.sum(queue[:-1] * np.diff(t))))
-    mean_queue = sum(areas) / (n_tps * horizon)  # time-average number waiting per TPS
-    rate = metrics["voters_arrived"] / (n_tps * horizon)
-    assert mean_queue == pytest.approx(rate * metrics["wait_mean_min"], rel=1e-9)
-    lq_theory = lam * theory
-    per_tps_lq = np.array(areas) / horizon
-    se_lq = per_tps_lq.std(ddof=1) / math.sqrt(n_tps)
-    assert abs(per_tps_lq.mean() - lq_theory) < 4 * se_lq
+        queue = np.cumsum(steps[order])
+        area = float(np.sum(queue[:-1] * np.diff(times[order])))
+        # Little's law on the outputs of this day: L = λ W on the sample path
+        assert area / horizon == pytest.approx(600 / horizon * metrics["wait_mean_min"], rel=1e-9)
+        waits.append(metrics["wait_mean_min"])
+        areas.append(area / horizon)
+    w = np.array(waits)
+    se = w.std(ddof=1) / math.sqrt(reps)
+    assert se < 0.1 * theory  # the test has the power to see a 40% error
+    assert abs(w.mean() - theory) < 4 * se
+    lq = np.array(areas)
+    se_lq = lq.std(ddof=1) / math.sqrt(reps)
+    assert abs(lq.mean() - lam * theory) < 4 * se_lq
 
 
 def test_hourly_arrivals_follow_the_profile() -> None:

@@ -1,13 +1,46 @@
-"""The base of every scenario model: frozen, unknown keys forbidden, no booleans for numbers."""
+"""The base of every scenario model: frozen, unknown keys forbidden, no booleans for numbers,
+no NaN or infinity anywhere, and names that print safely."""
 
 from __future__ import annotations
 
 import types
 import typing
-from typing import Any
+import unicodedata
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.fields import FieldInfo
+
+MAX_NAME_LENGTH = 120
+"""Longest name (scenario, region, kecamatan, village, stage, type, pattern, agency) accepted:
+the longest kelurahan names run to about 40 characters; 120 leaves room for a full
+'Kabupaten ...' with a note, and keeps report tables readable."""
+
+
+def _printable_name(value: str) -> str:
+    """Refuse names a report or a CSV cannot show as written: control characters (newlines,
+    tabs, escape codes), leading or trailing spaces, and names that are only spaces."""
+    if not value.strip():
+        raise ValueError("must not be blank")
+    if value != value.strip():
+        raise ValueError(f"{value!r} has leading or trailing spaces; remove them")
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            raise ValueError(
+                f"{value!r} contains the control character U+{ord(char):04X}; use letters, "
+                "digits, spaces and punctuation only"
+            )
+    return value
+
+
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_NAME_LENGTH),
+    AfterValidator(_printable_name),
+]
+"""A name a user gives (and reports, CSV files and HTML pages show): non-empty, at most
+`MAX_NAME_LENGTH` characters, no control characters, no surrounding spaces. CSV writers quote
+and HTML pages escape every name; this rule keeps what they show equal to what was written."""
 
 
 class FieldError(ValueError):
@@ -25,9 +58,11 @@ class FieldError(ValueError):
 
 
 class Section(BaseModel):
-    """A scenario section: immutable once validated; unknown keys are an error."""
+    """A scenario section: immutable once validated; unknown keys are an error; every float
+    (in the section, its lists and its mappings) must be finite, so NaN and infinity, which
+    would spread silently through every sum and mean of a run, are refused by one rule."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod

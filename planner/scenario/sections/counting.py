@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from planner.scenario.distributions import Distribution, Fixed, Lognormal, Uniform
+from planner.scenario.distributions import Fixed, Lognormal, Minutes, Seconds, Uniform
 from planner.scenario.sections.base import Section
 
 
@@ -12,12 +12,12 @@ class Counting(Section):
     """How long counting takes at a TPS."""
 
     enabled: bool = Field(True, description="Simulate counting.")
-    seconds_per_ballot: Distribution = Field(
+    seconds_per_ballot: Seconds = Field(
         default_factory=lambda: Fixed(value=12.0),
         description="Seconds to open, show, call and tally one ballot paper (facts §7.3: 12 s "
         "Pilkada, est.; 30–40 s for Pemilu legislative ballots).",
     )
-    admin_min: Distribution = Field(
+    admin_min: Minutes = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=60.0, cv=0.5),
         description="Administration after the count that does not depend on the number of "
         "ballot types (minutes): sealing the boxes, the handover, packing (est.: with "
@@ -40,7 +40,7 @@ class Counting(Section):
         "§5.1; with about 1,230 papers per TPS and the model's error factor of about 2 at a "
         "Pemilu night's fatigue, that is 0.0012 per 1,000 papers).",
     )
-    recount_min: Distribution = Field(
+    recount_min: Minutes = Field(
         default_factory=lambda: Uniform(dist="uniform", low=30.0, high=90.0),
         description="Time a recount adds, minutes (facts §7.5: +30–90 min, est.).",
     )

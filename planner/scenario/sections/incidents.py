@@ -11,12 +11,17 @@ reference facts (§5.1, §5.2, §7.5); the rules are in `planner.sim.incidents`,
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.distributions import Distribution, Fixed, Lognormal, Uniform
-from planner.scenario.sections.base import Section
+from planner.scenario.distributions import BallotCount, Fixed, Lognormal, Minutes, Uniform
+from planner.scenario.sections.base import Name, Section
+
+MAX_RATE_PER_TPS_DAY = 10.0
+"""Highest rate of one incident type per TPS per day (est.: the commonest Bawaslu problem
+reaches a few percent of TPS, facts §5.1; ten a day at every TPS is a riot, not polling day,
+and keeps the expected event count of a large run bounded)."""
 
 SEVERITIES: tuple[str, ...] = ("minor", "major", "grave")
 RESERVED_TYPE_NAMES: frozenset[str] = frozenset({"total", "unresolved"})
@@ -31,9 +36,11 @@ class PhaseWeights(Section):
     incidents.counting_window_min.
     """
 
-    pre_open: float = Field(0.0, ge=0, description="From staff arrival to opening.")
-    voting: float = Field(1.0, ge=0, description="From opening to close.")
-    counting: float = Field(0.0, ge=0, description="From close through the counting window.")
+    pre_open: float = Field(0.0, ge=0, le=1000, description="From staff arrival to opening.")
+    voting: float = Field(1.0, ge=0, le=1000, description="From opening to close.")
+    counting: float = Field(
+        0.0, ge=0, le=1000, description="From close through the counting window."
+    )
 
     @model_validator(mode="after")
     def _positive(self) -> PhaseWeights:
@@ -50,7 +57,7 @@ def _three_probabilities(values: list[float], what: str) -> None:
 class IncidentType(Section):
     """One kind of incident."""
 
-    name: str = Field(min_length=1, description="Type name, e.g. dispute, flood.")
+    name: Name = Field(description="Type name, e.g. dispute, flood.")
     trigger: Literal["rate", "health"] = Field(
         "rate",
         description="rate: drawn from rate_per_tps_day; health: raised by the KPPS health model "
@@ -59,6 +66,7 @@ class IncidentType(Section):
     rate_per_tps_day: float = Field(
         0.0,
         ge=0,
+        le=MAX_RATE_PER_TPS_DAY,
         description="Mean events per TPS per polling day averaged over the risk classes' "
         "shares (scaled by incidents.class_rate_multiplier when class_scaled); for area "
         "events, per village or kecamatan per day.",
@@ -97,21 +105,21 @@ class IncidentType(Section):
         default_factory=lambda: ["police", "tni"],
         description="Agencies (or 'medical') that can settle grave incidents.",
     )
-    resolve_min: Distribution = Field(
+    resolve_min: Minutes = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=20.0, cv=0.6),
         description="Time to settle it once whoever settles it is there, minutes (est.).",
     )
-    suspend_voting_min: Distribution | None = Field(
+    suspend_voting_min: Minutes | None = Field(
         None,
         description="Voting stops for this long when it happens before close, minutes "
         "(scaled by severity_effect_scale; null: voting goes on).",
     )
-    pause_counting_min: Distribution | None = Field(
+    pause_counting_min: Minutes | None = Field(
         None,
         description="Counting stops for this long when it happens after close, minutes "
         "(scaled by severity_effect_scale; null: counting goes on).",
     )
-    ballots_lost: Distribution = Field(
+    ballots_lost: BallotCount = Field(
         default_factory=lambda: Fixed(value=0.0),
         description="Ballot sets spoiled or lost (rounded; scaled by severity_effect_scale).",
     )
@@ -123,11 +131,12 @@ class IncidentType(Section):
     escalate_after_min: float = Field(
         30.0,
         gt=0,
+        le=1440,
         description="If it needs a responder and none has arrived this many minutes after it "
         "began, it escalates: severity one step up, voting suspended (or counting paused) for "
         "escalation_suspend_min, re-vote risk raised.",
     )
-    escalation_suspend_min: Distribution | None = Field(
+    escalation_suspend_min: Minutes | None = Field(
         default_factory=lambda: Uniform(dist="uniform", low=15.0, high=60.0),
         description="Suspension (or counting pause) an escalation causes, minutes (est.).",
     )
@@ -152,8 +161,12 @@ class IncidentType(Section):
             raise ValueError("severity probabilities must be ≥ 0")
         _three_probabilities(self.onsite_resolve, "onsite_resolve")
         _three_probabilities(self.revote_prob, "revote_prob")
-        if len(self.severity_effect_scale) != 3 or any(s < 0 for s in self.severity_effect_scale):
-            raise ValueError("severity_effect_scale needs 3 numbers ≥ 0 (minor, major, grave)")
+        if len(self.severity_effect_scale) != 3 or any(
+            not 0 <= s <= 10 for s in self.severity_effect_scale
+        ):
+            raise ValueError(
+                "severity_effect_scale needs 3 numbers from 0 to 10 (minor, major, grave)"
+            )
         if self.trigger == "health" and self.area != "tps":
             raise ValueError("a health-triggered type happens at one TPS (area: tps)")
         return self
@@ -335,16 +348,19 @@ class Medical(Section):
     teams_per_district: int = Field(
         1,
         ge=0,
+        le=100,
         description="Ambulance teams on call per kecamatan (est.: one Puskesmas per kecamatan "
         "on standby for polling day).",
     )
-    travel_min: Distribution = Field(
+    travel_min: Minutes = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=20.0, cv=0.5),
         description="Travel time from the Puskesmas to a TPS when TPS have no coordinates, "
         "minutes (est.).",
     )
-    speed_road_kmh: float = Field(40.0, gt=0, description="Ambulance speed on roads, km/h (est.).")
-    speed_river_kmh: float = Field(15.0, gt=0, description="Speed by boat, km/h (est.).")
+    speed_road_kmh: float = Field(
+        40.0, ge=1, le=300, description="Ambulance speed on roads, km/h (est.)."
+    )
+    speed_river_kmh: float = Field(15.0, ge=1, le=300, description="Speed by boat, km/h (est.).")
 
 
 class Response(Section):
@@ -352,7 +368,8 @@ class Response(Section):
 
     patrol_dwell_min: float = Field(
         60.0,
-        gt=0,
+        ge=1,
+        le=1440,
         description="A shared police team (pattern k TPS per team) stays this long at each of "
         "its TPS in turn, from day.staff_arrive, in table order (est.: hourly rounds).",
     )
@@ -376,7 +393,7 @@ class Incidents(Section):
     """Incident catalogue, class multipliers, medical teams and response rules."""
 
     enabled: bool = Field(True, description="Simulate incidents and responders.")
-    class_rate_multiplier: dict[str, float] = Field(
+    class_rate_multiplier: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(
         default_factory=lambda: {
             "kurang_rawan": 1.0,
             "rawan": 2.5,
@@ -396,6 +413,7 @@ class Incidents(Section):
     counting_window_min: float = Field(
         420.0,
         gt=0,
+        le=1440,
         description="Length of the counting phase in which counting-phase incidents fall, "
         "from day.close, minutes (est.: Pilkada counting ends about 20:00, facts §5.5).",
     )

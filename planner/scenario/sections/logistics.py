@@ -14,8 +14,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from planner.scenario.clock import Clock
-from planner.scenario.distributions import Distribution, Lognormal, Triangular, Uniform
-from planner.scenario.sections.base import Section
+from planner.scenario.distributions import (
+    Lognormal,
+    Minutes,
+    Share,
+    Triangular,
+    TripMinutes,
+    Uniform,
+)
+from planner.scenario.sections.base import Name, Section
 
 
 class Leg(Section):
@@ -28,13 +35,14 @@ class Leg(Section):
     vehicles: int | None = Field(
         None,
         ge=1,
+        le=100_000,
         description="Vehicles or boats at each origin (the warehouse, each PPK, each PPS) that "
         "make this leg's trips one after another, each going back for the next load (null: "
         "one per destination, all leaving at the departure time; est.: the facts give no "
         "fleet sizes and KPU hires transport per destination, facts §5.4).",
     )
-    road_min: Distribution = Field(description="One-way travel time by road, minutes.")
-    river_min: Distribution = Field(description="One-way travel time by river, minutes.")
+    road_min: TripMinutes = Field(description="One-way travel time by road, minutes.")
+    river_min: TripMinutes = Field(description="One-way travel time by river, minutes.")
     disruption_prob: float = Field(
         0.001,
         ge=0,
@@ -42,7 +50,7 @@ class Leg(Section):
         description="Chance a trip is disrupted (flooded road, low river, breakdown) (facts "
         "§7.5: 0.001 per remote leg, est.; applied to every trip).",
     )
-    disruption_add_min: Distribution = Field(
+    disruption_add_min: TripMinutes = Field(
         default_factory=lambda: Uniform(dist="uniform", low=60.0, high=360.0),
         description="Delay a disruption adds to the trip, minutes (est.: a flooded road or "
         "low river holds a convoy for hours, facts §5.4).",
@@ -71,7 +79,7 @@ class Logistics(Section):
         description="Simulate logistics (off: every TPS opens at day.open with DPT + reserve "
         "ballots).",
     )
-    remote_districts: list[str] = Field(
+    remote_districts: list[Name] = Field(
         default_factory=list,
         description="Kecamatan (by name) whose kits leave at each leg's depart_remote, in "
         "addition to those marked remote in region.districts.",
@@ -99,7 +107,7 @@ class Logistics(Section):
         description="Chance a TPS kit arrives with fewer ballots than DPT + reserve (facts "
         "§5.1/§7.5: 4,594 of ~820k TPS short of equipment at H-1, 0.006).",
     )
-    short_share: Distribution = Field(
+    short_share: Share = Field(
         default_factory=lambda: Uniform(dist="uniform", low=0.02, high=0.2),
         description="Share of the TPS's ballots missing from a short kit (est.: one to a few "
         "packs of a few hundred ballots; at least one ballot is always missing).",
@@ -119,25 +127,25 @@ class Logistics(Section):
         "§7.5: incomplete logistics at 0.013 of TPS, less the shortages and damage above, "
         "rounded down because some shortages were fixed before H).",
     )
-    setup_min: Distribution = Field(
+    setup_min: Minutes = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=35.0, cv=0.35),
         description="Morning setup once KPPS and a complete kit are there (oath, empty boxes "
         "shown, ballots counted before witnesses), minutes (est.: KPPS arrive at 06:00 to "
         "open at 07:00, facts §2.3; about half an hour with a tail for late members or "
         "witnesses).",
     )
-    replacement_prepare_min: Distribution = Field(
+    replacement_prepare_min: Minutes = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=20.0, cv=0.5),
         description="From the KPPS's request until the PPK's replacement leaves (phone call, "
         "stock found, escort), minutes (est.).",
     )
-    replacement_road_min: Distribution = Field(
+    replacement_road_min: Minutes = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=45.0, cv=0.5),
         description="PPK → TPS travel of a replacement by road (motorbike or car with escort), "
         "minutes (est.: the Banjarmasin TPS that had to move opened about an hour late, "
         "facts §5.1).",
     )
-    replacement_river_min: Distribution = Field(
+    replacement_river_min: Minutes = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=150.0, cv=0.5),
         description="PPK → TPS travel of a replacement by river, minutes (est.: shorter than "
         "the scheduled river legs of facts §5.4, by speedboat).",
@@ -149,7 +157,7 @@ class Logistics(Section):
         description="Share of ballot papers spoiled by voters and replaced from the reserve "
         "(facts §5.3: Kaltim 1,542 damaged of 2.9 M, about 0.05%).",
     )
-    results_hold_min: Distribution = Field(
+    results_hold_min: Minutes = Field(
         default_factory=lambda: Uniform(dist="uniform", low=15.0, high=45.0),
         description="After counting ends, time to seal the boxes and hand over before leaving "
         "for the PPS, minutes (est.).",

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.distributions import Distribution
-from planner.scenario.sections.base import FieldError, Section
+from planner.scenario.distributions import Minutes
+from planner.scenario.sections.base import FieldError, Name, Section
 
 Access = Literal["road", "river"]
 
@@ -19,16 +19,23 @@ to lay out millions of TPS (a whole Pemilu had 823,220 TPS in 7,277 kecamatan, f
 class District(Section):
     """A kecamatan, given by its totals; its TPS are generated from the scenario seed."""
 
-    name: str = Field(min_length=1, description="Kecamatan name.")
-    villages: int = Field(ge=1, description="Number of kelurahan/desa.")
+    name: Name = Field(description="Kecamatan name.")
+    villages: int = Field(
+        ge=1, le=MAX_TPS_PER_DISTRICT, description="Number of kelurahan/desa (1 to 50,000)."
+    )
     tps: int = Field(
         ge=1,
         le=MAX_TPS_PER_DISTRICT,
         description="Number of TPS (at most 50,000: a sanity bound far above any real "
         "kecamatan; the largest in the bundled scenarios has 254).",
     )
-    voters: int = Field(ge=1, description="Voters on the list (DPT) in the kecamatan.")
-    village_names: list[str] | None = Field(
+    voters: int = Field(
+        ge=1,
+        le=MAX_TPS_PER_DISTRICT * 1000,
+        description="Voters on the list (DPT) in the kecamatan (at most tps × "
+        "election.max_voters_per_tps).",
+    )
+    village_names: list[Name] | None = Field(
         None, description="Names of the villages (optional; generated as '<kecamatan> 01'...)."
     )
     turnout: float | None = Field(
@@ -43,7 +50,7 @@ class District(Section):
     remote: bool = Field(
         False, description="Remote kecamatan: kits leave the warehouse earlier (H-5, facts §5.4)."
     )
-    travel_min: Distribution | None = Field(
+    travel_min: Minutes | None = Field(
         None,
         description="Responder travel time to a TPS in this kecamatan when TPS have no "
         "coordinates (default security.travel.district_travel_min).",
@@ -77,7 +84,7 @@ class District(Section):
 class Region(Section):
     """A regency or city (kabupaten/kota): districts by totals, or a TPS table file."""
 
-    name: str = Field(min_length=1, description="Region name, e.g. 'Kota Balikpapan'.")
+    name: Name = Field(description="Region name, e.g. 'Kota Balikpapan'.")
     districts: list[District] | None = Field(
         None,
         description="Kecamatan with totals; TPS are generated deterministically from the seed.",

@@ -9,12 +9,29 @@ TPS (`per_tps`).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.distributions import Distribution, Lognormal
-from planner.scenario.sections.base import Section
+from planner.scenario.distributions import Lognormal, Minutes
+from planner.scenario.sections.base import Name, Section
+
+MAX_PERSON_COST_IDR = 10_000_000
+"""Highest cost per person (per day, or one-off) accepted, rupiah: 25 times the Rp 395,000
+daily rate of facts §3.4 and 15 times the linmas honorarium (facts §2.6). With the limits
+below (personnel per TPS, agencies, TPS per scenario) every plan cost stays far inside
+64-bit integers, which the optimiser needs."""
+MAX_PERSONNEL = 1_000_000
+"""Most personnel of one agency (Polri has about 470,000 members nationwide, est.)."""
+MAX_BUDGET_IDR = 10**15
+"""Largest budget accepted, rupiah: a quarter of Indonesia's whole state budget, far above
+any regional security grant (Rp 0.5–30 bn, facts §3.4), and safe in 64-bit sums."""
+
+PersonnelCount = Annotated[int, Field(ge=0, le=50)]
+"""Personnel of one agency in a pattern's team or at one TPS: 0 to 50 (est.: the heaviest
+recorded pattern stations 4 police and a soldier at a TPS, facts §3.2; 50 is a platoon)."""
+MAX_AGENCIES = 20
+"""Most agencies in one scenario (linmas, police, TNI, Satpol PP, Dishub ... est.)."""
 
 
 class Agency(Section):
@@ -25,10 +42,16 @@ class Agency(Section):
         "dispatched to incidents."
     )
     cost_per_person_day_idr: int = Field(
-        ge=0, description="Allowance, meals and transport per person per day deployed, rupiah."
+        ge=0,
+        le=MAX_PERSON_COST_IDR,
+        description="Allowance, meals and transport per person per day deployed, rupiah "
+        "(at most Rp 10 million).",
     )
     fixed_cost_per_person_idr: int = Field(
-        0, ge=0, description="One-off cost per person (e.g. an honorarium), rupiah."
+        0,
+        ge=0,
+        le=MAX_PERSON_COST_IDR,
+        description="One-off cost per person (e.g. an honorarium), rupiah (at most Rp 10 million).",
     )
     days_deployed: int = Field(
         4,
@@ -36,28 +59,34 @@ class Agency(Section):
         le=30,
         description="Days each person is deployed around polling day (facts §3.2: about 4 days).",
     )
-    budget_line: str | None = Field(
+    budget_line: Name | None = Field(
         None,
         description="Key in security.budgets_idr that pays this agency (None: not charged to "
         "any regional grant, e.g. linmas honoraria paid by KPU).",
     )
     available_total: int | None = Field(
-        None, ge=0, description="Personnel available for TPS duty and reserves (None: no limit)."
+        None,
+        ge=0,
+        le=MAX_PERSONNEL,
+        description="Personnel available for TPS duty and reserves (None: no limit; at most "
+        "1,000,000).",
     )
-    available_per_district: dict[str, int] = Field(
+    available_per_district: dict[Name, Annotated[int, Field(ge=0, le=MAX_PERSONNEL)]] = Field(
         default_factory=dict,
         description="Personnel available per kecamatan (by name); kecamatan not listed are "
         "limited only by available_total.",
     )
     speed_road_kmh: float = Field(
         30.0,
-        gt=0,
+        ge=1,
+        le=300,
         description="Travel speed on roads for dispatch, km/h (est.: motorbike/patrol car in "
         "town traffic on polling day).",
     )
     speed_river_kmh: float = Field(
         15.0,
-        gt=0,
+        ge=1,
+        le=300,
         description="Travel speed by boat, km/h (est.: facts §5.4 river legs of 5–8 h for "
         "about 80–120 km).",
     )
@@ -70,15 +99,18 @@ class Agency(Section):
 class Pattern(Section):
     """A deployment pattern: a team shared by `tps_per_team` TPS plus personnel at each TPS."""
 
-    name: str = Field(min_length=1, description="Pattern name, e.g. '2-6-12'.")
-    team: dict[str, int] = Field(
+    name: Name = Field(description="Pattern name, e.g. '2-6-12'.")
+    team: dict[Name, PersonnelCount] = Field(
         default_factory=dict,
         description="Personnel of the shared team by agency, e.g. {police: 2}.",
     )
     tps_per_team: int = Field(
-        1, ge=1, description="Number of TPS that share one team (the 6 in 2-6-12)."
+        1,
+        ge=1,
+        le=100,
+        description="Number of TPS that share one team (the 6 in 2-6-12; at most 100).",
     )
-    per_tps: dict[str, int] = Field(
+    per_tps: dict[Name, PersonnelCount] = Field(
         default_factory=dict,
         description="Personnel stationed at every TPS by agency, e.g. {linmas: 2}.",
     )
@@ -98,8 +130,8 @@ class Pattern(Section):
 class ClassPolicy(Section):
     """Which patterns a risk class may use and which is its standard (hand-planned) one."""
 
-    allowed: list[str] = Field(min_length=1, description="Pattern names allowed for the class.")
-    standard: str = Field(description="The pattern police use by default for the class.")
+    allowed: list[Name] = Field(min_length=1, description="Pattern names allowed for the class.")
+    standard: Name = Field(description="The pattern police use by default for the class.")
 
     @model_validator(mode="after")
     def _standard_allowed(self) -> ClassPolicy:
@@ -111,17 +143,19 @@ class ClassPolicy(Section):
 class Reserve(Section):
     """Reserve teams kept at each kecamatan post (Polsek, Koramil)."""
 
-    agency: str = Field(description="Agency of the reserve teams.")
-    team_size: int = Field(ge=1, description="Personnel per reserve team.")
+    agency: Name = Field(description="Agency of the reserve teams.")
+    team_size: int = Field(ge=1, le=1000, description="Personnel per reserve team (1 to 1,000).")
     min_per_district: int = Field(
         0,
         ge=0,
+        le=50,
         description="Policy minimum of teams per kecamatan (default none: a scenario states its "
         "own policy).",
     )
     max_per_district: int = Field(
         4,
         ge=0,
+        le=50,
         description="Most teams worth keeping per kecamatan (est.: Polres Kukar held 3 "
         "quick-reaction platoons and a Brimob company for 20 kecamatan, facts §3.2, i.e. "
         "well under one platoon per kecamatan; 4 small teams bounds the choice generously).",
@@ -155,10 +189,11 @@ class Travel(Section):
     road_distance_factor: float = Field(
         1.4,
         ge=1,
+        le=5,
         description="Road distance / straight-line distance (est.: typical circuity of urban "
         "road networks, 1.2–1.5).",
     )
-    district_travel_min: Distribution = Field(
+    district_travel_min: Minutes = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=15.0, cv=0.5),
         description="Travel time from the kecamatan post or a patrol point to a TPS when TPS "
         "have no coordinates, minutes (est.: a kecamatan of 10–40 km² at 20–30 km/h).",
@@ -168,12 +203,16 @@ class Travel(Section):
 class Security(Section):
     """Agencies, patterns, policy, budgets and reserves."""
 
-    agencies: dict[str, Agency] = Field(description="Agencies by name (linmas, police, tni, ...).")
+    agencies: dict[Name, Agency] = Field(
+        min_length=1,
+        max_length=MAX_AGENCIES,
+        description="Agencies by name (linmas, police, tni, ...); 1 to 20.",
+    )
     patterns: list[Pattern] = Field(min_length=1, description="Catalogue of deployment patterns.")
     policy: dict[str, ClassPolicy] = Field(
         description="Allowed and standard patterns by risk class."
     )
-    residual_harm: dict[str, dict[str, float]] = Field(
+    residual_harm: dict[str, dict[str, Annotated[float, Field(gt=0, le=1)]]] = Field(
         default_factory=dict,
         description="Overrides of pattern residual harm by class then pattern, e.g. "
         "{sangat_rawan: {2-1-2: 0.4}}; the sim–opt loop estimates this table.",
@@ -192,13 +231,16 @@ class Security(Section):
         "base matters little because reserves answer incidents that TPS guards could not "
         "settle, whose number depends mostly on the kecamatan's voters and risk classes.)",
     )
-    budgets_idr: dict[str, int | None] = Field(
+    budgets_idr: dict[Name, Annotated[int, Field(ge=0, le=MAX_BUDGET_IDR)] | None] = Field(
         default_factory=dict,
         description="Budget per budget line (e.g. polres, kodim, pemda), rupiah available for "
         "polling-day TPS security; None means unlimited.",
     )
     total_budget_idr: int | None = Field(
-        None, ge=0, description="Optional cap on the sum over budget lines, rupiah."
+        None,
+        ge=0,
+        le=MAX_BUDGET_IDR,
+        description="Optional cap on the sum over budget lines, rupiah (at most Rp 10^15).",
     )
     grouping: Literal["village", "district"] = Field(
         "village",
@@ -207,6 +249,7 @@ class Security(Section):
     min_village_tps: int = Field(
         4,
         ge=1,
+        le=1000,
         description="Villages with fewer TPS than this are grouped at kecamatan level (est.: a "
         "shared team covers 2–16 TPS, facts §3.2, so villages of 1–3 TPS cannot fill one and "
         "Polsek pool them across the kecamatan).",
@@ -227,8 +270,6 @@ class Security(Section):
                         f"pattern {p.name!r} uses unknown agency {agency!r}; agencies: "
                         f"{', '.join(self.agencies)}"
                     )
-            if any(v < 0 for v in [*p.team.values(), *p.per_tps.values()]):
-                raise ValueError(f"pattern {p.name!r} has a negative personnel count")
         for cls_name, pol in self.policy.items():
             for name in pol.allowed:
                 if name not in known:
@@ -237,20 +278,15 @@ class Security(Section):
                         f"{', '.join(names)}"
                     )
         for cls_name, table in self.residual_harm.items():
-            for name, share in table.items():
+            for name in table:
                 if name not in known:
                     raise ValueError(f"residual_harm.{cls_name} names unknown pattern {name!r}")
-                if not 0 < share <= 1:
-                    raise ValueError(f"residual_harm.{cls_name}.{name} must be in (0, 1]")
         for agency_name, ag in self.agencies.items():
             if ag.budget_line is not None and ag.budget_line not in self.budgets_idr:
                 raise ValueError(
                     f"agency {agency_name!r} is paid from budget line {ag.budget_line!r}, which is "
                     f"not in budgets_idr ({', '.join(self.budgets_idr) or 'empty'})"
                 )
-        for line, amount in self.budgets_idr.items():
-            if amount is not None and amount < 0:
-                raise ValueError(f"budgets_idr.{line} must be ≥ 0 (or null for unlimited)")
         for r in self.reserves:
             if r.agency not in self.agencies:
                 raise ValueError(f"reserve agency {r.agency!r} is not in agencies")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from planner.scenario.clock import Clock
-from planner.scenario.distributions import Distribution, Lognormal
-from planner.scenario.sections.base import Section
+from planner.scenario.distributions import Lognormal, Minutes
+from planner.scenario.sections.base import Name, Section
+
+MAX_SERVERS = 20
+"""Most parallel servers of one stage (est.: a TPS has 7 KPPS and at most 10 booths, so no
+stage of a real TPS has more than 10 desks; 20 leaves room for a merged or double TPS)."""
 
 
 class ArrivalProfile(Section):
@@ -27,7 +31,7 @@ class ArrivalProfile(Section):
         description='Earliest arrival of early voters ("06:30", est.; not before 00:00 of '
         "polling day).",
     )
-    hourly_weights: list[float] = Field(
+    hourly_weights: list[Annotated[float, Field(ge=0, le=1000)]] = Field(
         default_factory=lambda: [1.0, 1.6, 1.4, 0.9, 0.6, 0.5],
         description="Relative arrival intensity for each voting hour from opening (one weight "
         "per hour): morning peak 08:00–10:00, tail to 13:00 (facts §7.1, est.).",
@@ -37,22 +41,23 @@ class ArrivalProfile(Section):
     def _weights(self) -> ArrivalProfile:
         if not self.hourly_weights:
             raise ValueError("hourly_weights needs one weight per voting hour")
-        if any(w < 0 for w in self.hourly_weights) or sum(self.hourly_weights) <= 0:
-            raise ValueError("hourly_weights must be ≥ 0 with a positive sum")
+        if sum(self.hourly_weights) <= 0:
+            raise ValueError("hourly_weights must have a positive sum (some voting hour > 0)")
         return self
 
 
 class Stage(Section):
     """One service stage a voter passes, FIFO with parallel servers."""
 
-    name: str = Field(min_length=1, description="Stage name, e.g. check_in, booth, box_ink.")
-    servers: int | Literal["booths"] = Field(
-        description="Parallel servers: a number, or 'booths' for the TPS's booth count."
+    name: Name = Field(description="Stage name, e.g. check_in, booth, box_ink.")
+    servers: Annotated[int, Field(ge=1, le=MAX_SERVERS)] | Literal["booths"] = Field(
+        description="Parallel servers: a number (1 to 20), or 'booths' for the TPS's booth count."
     )
-    service_min: Distribution = Field(description="Service time per voter, minutes.")
+    service_min: Minutes = Field(description="Service time per voter, minutes.")
     kpps_per_server: int = Field(
         0,
         ge=0,
+        le=20,
         description="KPPS needed to staff one server; the stage loses servers when fewer KPPS "
         "are on duty (0: not staffed, e.g. booths).",
     )
@@ -98,7 +103,7 @@ class Voters(Section):
         default_factory=ArrivalProfile,
         description="'constant' (homogeneous Poisson over the open hours) or a profile.",
     )
-    patience_min: Distribution | None = Field(
+    patience_min: Minutes | None = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=120.0, cv=0.6),
         description="How long a voter will wait before leaving, minutes; null = never leaves "
         "(est.: voters live within walking distance of a ≤ 600-voter TPS and few leave; about "
@@ -112,7 +117,10 @@ class Voters(Section):
         "a tenth of the electorate).",
     )
     slow_factor: float = Field(
-        2.0, ge=1, description="Service-time multiplier for slower voters (facts §7.2: ×2)."
+        2.0,
+        ge=1,
+        le=10,
+        description="Service-time multiplier for slower voters (facts §7.2: ×2; at most 10).",
     )
     dptb_share: float = Field(
         0.012,
@@ -124,6 +132,7 @@ class Voters(Section):
     dpk_per_tps_mean: float = Field(
         2.0,
         ge=0,
+        le=100,
         description="Mean number of unlisted voters (DPK) per TPS, Poisson, arriving from "
         "day.dpk_from (facts §7.1, est.).",
     )

@@ -47,7 +47,7 @@ from planner.scenario.resolved import Scenario
 from planner.sim import staff as st
 from planner.sim.counting import CountResult, count_tps, draw_counting, full_team_minutes
 from planner.sim.counting_reference import count_reference
-from planner.sim.grid import FloatArray, IntArray, TimeGrid, make_grid
+from planner.sim.grid import FloatArray, IntArray, TimeGrid, day_grid
 from planner.sim.incidents import inject_collapses, inject_disruptions
 from planner.sim.logistics_reference import simulate_logistics_reference
 from planner.sim.operations import (
@@ -60,6 +60,7 @@ from planner.sim.queue_batch import run_batch
 from planner.sim.queue_reference import run_reference
 from planner.sim.queueing import QueueInputs, QueueResult
 from planner.sim.record import EventLog
+from planner.sim.size import check_size
 from planner.sim.slots import global_blocks, staffing_blocks, stage_slots
 from planner.sim.staff_reference import on_duty_by_cell, simulate_on_duty, timeline_changes
 from planner.sim.voters import VoterDraws, draw_voters
@@ -172,13 +173,6 @@ class DayResult:
     log: EventLog | None = None
 
 
-def day_grid(scenario: Scenario) -> TimeGrid:
-    """The fatigue grid: from staff arrival to past the counting deadline."""
-    day = scenario.spec.day
-    end = max(float(day.count_deadline), float(day.close) + 720.0)
-    return make_grid(float(day.staff_arrive), end, scenario.spec.staff.fatigue.grid_step_min)
-
-
 def simulate_day(
     scenario: Scenario,
     seed: int,
@@ -196,6 +190,7 @@ def simulate_day(
     the day is exactly the plain replication (the same named streams are drawn).
     """
     n_tps = len(scenario.tps)
+    check_size(scenario)  # refuse a day the machine cannot hold, before allocating it
     grid = day_grid(scenario)
     log = EventLog() if trace_tps is not None else None
     opening = open_and_ballots(scenario, seed, replication, injects, engine)

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from planner.scenario.resolved import Scenario
+
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -118,3 +120,10 @@ def time_to_accumulate(
     out = np.where(hit, inside, np.where(last > 0, tail, np.inf))
     out = np.where(target <= 0, t_from, np.maximum(out, t_from))
     return np.asarray(out, dtype=np.float64)
+
+
+def day_grid(scenario: Scenario) -> TimeGrid:
+    """The fatigue grid: from staff arrival to past the counting deadline."""
+    day = scenario.spec.day
+    end = max(float(day.count_deadline), float(day.close) + 720.0)
+    return make_grid(float(day.staff_arrive), end, scenario.spec.staff.fatigue.grid_step_min)

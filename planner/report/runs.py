@@ -19,6 +19,8 @@ import numpy as np
 
 from planner.errors import UserError
 from planner.scenario.resolved import Scenario
+from planner.scenario.schema import ScenarioSpec
+from planner.scenario.tps import TpsTable
 
 
 @dataclass
@@ -65,20 +67,25 @@ def read_csv(path: Path) -> CsvTable | None:
     """A CSV file as a `CsvTable`, or None when it does not exist."""
     if not path.is_file():
         return None
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            return CsvTable()
-        names = [h.strip() for h in header]
-        columns: dict[str, list[str]] = {n: [] for n in names}
-        count = 0
-        for row in reader:
-            if not row:
-                continue
-            count += 1
-            for k, name in enumerate(names):
-                columns[name].append(row[k].strip() if k < len(row) else "")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                return CsvTable()
+            names = [h.strip() for h in header]
+            columns: dict[str, list[str]] = {n: [] for n in names}
+            count = 0
+            for row in reader:
+                if not row:
+                    continue
+                count += 1
+                for k, name in enumerate(names):
+                    columns[name].append(row[k].strip() if k < len(row) else "")
+    except UnicodeDecodeError:
+        raise UserError("not UTF-8 text; was the run folder edited?", where=str(path)) from None
+    except (OSError, csv.Error) as exc:
+        raise UserError(f"cannot read the CSV ({exc})", where=str(path)) from None
     return CsvTable(columns=columns, rows=count)
 
 
@@ -90,6 +97,10 @@ def read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise UserError(f"not valid JSON ({exc.msg}, line {exc.lineno})", where=str(path)) from None
+    except UnicodeDecodeError:
+        raise UserError("not UTF-8 text; was the run folder edited?", where=str(path)) from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise UserError(f"cannot read the JSON ({exc})", where=str(path)) from None
 
 
 @dataclass
@@ -158,24 +169,39 @@ def load_run_scenario(run: RunData) -> Scenario:
     The TPS table is read from tps.csv when present (so a scenario that named a TPS file
     elsewhere still loads from the folder alone), else generated again from the spec.
     """
-    import yaml
-
-    from planner.scenario.load import build_table, resolve_tps, validate_spec
+    from planner.scenario.load import read_yaml, resolve_tps, validate_spec
 
     path = run.file("scenario.resolved.yaml")
     if not path.is_file():
         raise UserError("no scenario.resolved.yaml in the run folder", where=str(run.path))
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if isinstance(data, dict):  # the dump writes unset alternatives (region/regions) as null
-        data = {k: v for k, v in data.items() if v is not None}
+    data = read_yaml(path)  # the scenario loader's checks: UTF-8, size, plain YAML, a mapping
+    # the dump writes unset alternatives (region/regions) as null
+    data = {k: v for k, v in data.items() if v is not None}
     spec = validate_spec(data, where=str(path))
     tps = read_csv(run.file("tps.csv"))
     if tps is None or tps.rows == 0:
         return Scenario(spec=spec, tps=resolve_tps(spec, run.path, where=str(path)), path=path)
+    try:
+        return Scenario(spec=spec, tps=_table_from_run(spec, tps), path=path)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise UserError(
+            f"tps.csv does not fit the run's scenario ({type(exc).__name__}: {exc}); the run "
+            "folder was edited or is damaged — run the command again",
+            where=str(run.file("tps.csv")),
+        ) from None
+
+
+def _table_from_run(spec: ScenarioSpec, tps: CsvTable) -> TpsTable:
+    """The TPS table written to a run folder's tps.csv, read back for `spec`."""
+    from planner.scenario.load import build_table
+
+    known = set(spec.risk.classes)
     regions = [r.name for r in spec.all_regions()]
     multi = spec.regions is not None
     rows: list[dict[str, Any]] = []
     for raw in tps.row_dicts():
+        if raw["risk_class"] not in known or raw.get("access", "road") not in ("road", "river", ""):
+            raise ValueError(f"TPS {raw['tps_id']!r} has a class or access the scenario lacks")
         region = raw.get("region") or regions[0]
         district = raw["district"]
         if multi and district.startswith(f"{region} / "):
@@ -195,4 +221,4 @@ def load_run_scenario(run: RunData) -> Scenario:
         if raw.get("lat") and raw.get("lon"):
             row["lat"], row["lon"] = float(raw["lat"]), float(raw["lon"])
         rows.append(row)
-    return Scenario(spec=spec, tps=build_table(spec, rows), path=path)
+    return build_table(spec, rows)

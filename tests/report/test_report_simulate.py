@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,7 @@ from click.testing import CliRunner
 from planner.cli import main
 from planner.errors import UserError
 from planner.report.build import render_report, write_report
-from planner.report.runs import read_csv
+from planner.report.runs import load_run, load_run_scenario, read_csv
 from planner.report.simulate import attention_scores
 
 from .fakes import simulate_run
@@ -137,3 +139,51 @@ def test_re_run_reproduces_replication_zero(tmp_path: Path) -> None:
     for k, tps_id in enumerate(ids):
         assert by_id[tps_id].wait_mean_min == pytest.approx(waits[k], abs=1e-3), tps_id
         assert by_id[tps_id].count_end_min == pytest.approx(finish[k], abs=1e-2), tps_id
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run folder written by `planner simulate` on the small training scenario."""
+    out = tmp_path_factory.mktemp("real") / "run"
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "training-small.yaml"
+    result = CliRunner().invoke(main, ["simulate", str(scenario), "-r", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: (d / "manifest.json").write_text("[1, 2]"), "no manifest.json here"),
+        (lambda d: (d / "manifest.json").write_bytes(b'{"a": "\xff"}'), "not UTF-8 text"),
+        (lambda d: (d / "summary.json").write_text('{"metrics": '), "not valid JSON"),
+        (lambda d: (d / "tps.csv").write_bytes(b"tps_id,district\n\xff\xfe,x\n"), "not UTF-8"),
+        (
+            lambda d: (d / "tps.csv").write_text("tps_id,district\nT1,D\n"),
+            "tps.csv does not fit the run's scenario",
+        ),
+        (
+            lambda d: (d / "scenario.resolved.yaml").write_text("name: !!python/name:os.system\n"),
+            "the tag !!python/name:os.system is not allowed",
+        ),
+    ],
+)
+def test_a_damaged_run_folder_is_a_user_error(
+    tmp_path: Path, real_run: Path, damage: Callable[[Path], object], message: str
+) -> None:
+    """A run folder with a damaged manifest, summary, TPS table or scenario: reading it is
+    a UserError naming the file, and `planner report` exits 2 with that one line — or, where
+    the damaged file only feeds the re-run day (tps.csv, the scenario), writes the report
+    without that section. Never an internal error."""
+    run_dir = tmp_path / "run"
+    shutil.copytree(real_run, run_dir)
+    damage(run_dir)
+    with pytest.raises(UserError, match=re.escape(message)):
+        load_run_scenario(load_run(run_dir))
+    result = CliRunner().invoke(main, ["report", str(run_dir)])
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert len(result.stderr.splitlines()) == 1 and message in result.stderr
+    else:
+        assert result.exit_code == 0, result.output
+        assert (run_dir / "report.html").stat().st_size > 10_000

@@ -22,6 +22,7 @@ from planner.scenario.messages import scenario_error_from
 from planner.scenario.overrides import apply_overrides
 from planner.scenario.resolved import Scenario, district_label
 from planner.scenario.schema import ScenarioSpec
+from planner.scenario.sections.base import MAX_NAME_LENGTH, printable_name
 from planner.scenario.sections.region import Region
 from planner.scenario.sections.security import default_security
 from planner.scenario.synth import generate_region, slug
@@ -443,6 +444,13 @@ def read_tps_csv(path: Path, spec: ScenarioSpec, region: Region) -> list[dict[st
         for column in REQUIRED_COLUMNS:
             if not raw.get(column):
                 raise bad(column, "empty value; every TPS needs " + column)
+        for column in ("tps_id", "district", "village"):
+            try:
+                printable_name(raw[column])
+            except ValueError as exc:
+                raise bad(column, str(exc)) from None
+            if len(raw[column]) > MAX_NAME_LENGTH:
+                raise bad(column, f"longer than {MAX_NAME_LENGTH} characters")
         if raw["tps_id"] in first_row:
             raise bad(
                 "tps_id",

@@ -17,7 +17,7 @@ the longest kelurahan names run to about 40 characters; 120 leaves room for a fu
 'Kabupaten ...' with a note, and keeps report tables readable."""
 
 
-def _printable_name(value: str) -> str:
+def printable_name(value: str) -> str:
     """Refuse names a report or a CSV cannot show as written: control characters (newlines,
     tabs, escape codes), leading or trailing spaces, and names that are only spaces."""
     if not value.strip():
@@ -36,7 +36,7 @@ def _printable_name(value: str) -> str:
 Name = Annotated[
     str,
     Field(min_length=1, max_length=MAX_NAME_LENGTH),
-    AfterValidator(_printable_name),
+    AfterValidator(printable_name),
 ]
 """A name a user gives (and reports, CSV files and HTML pages show): non-empty, at most
 `MAX_NAME_LENGTH` characters, no control characters, no surrounding spaces. CSV writers quote

@@ -194,6 +194,12 @@ SCALAR_RULES: dict[str, str] = {
             "kits_replaced",
             "revote_risk_tps",
             "sim_harm",
+            "attempts_total",
+            "attempts_deterred",
+            "attempts_prevented",
+            "attempts_displaced",
+            "fraud_found_later",
+            "fraud_undetected",
         )
     },
     "turnout": "weight:listed",

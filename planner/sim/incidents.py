@@ -71,6 +71,9 @@ class IncidentDraws:
     ballots_lost: IntArray
     scripted: BoolArray
     """Came from a script (an exercise inject or a test), not from the rates."""
+    extra_revote: FloatArray
+    """Re-vote chance added to the type's (fraud found only at counting, `planner.sim.
+    deterrence`); 0 otherwise."""
 
     def __len__(self) -> int:
         return len(self.tps)
@@ -193,6 +196,7 @@ def scripted_draws(
         )
         cols["ballots_lost"].append(int(r.get("ballots_lost", 0)))
         cols["scripted"].append(True)
+        cols["extra_revote"].append(float(r.get("extra_revote", 0.0)))
     part: dict[str, np.ndarray] = {key: np.array(v, dtype=_DTYPES[key]) for key, v in cols.items()}
     return _assemble(names, [part] if rows else [])
 
@@ -210,6 +214,7 @@ _COLUMNS: tuple[str, ...] = (
     "escalation_min",
     "ballots_lost",
     "scripted",
+    "extra_revote",
 )
 _DTYPES: dict[str, type] = {
     "tps": np.int64,
@@ -224,6 +229,7 @@ _DTYPES: dict[str, type] = {
     "escalation_min": np.float64,
     "ballots_lost": np.int64,
     "scripted": np.bool_,
+    "extra_revote": np.float64,
 }
 
 
@@ -374,7 +380,7 @@ def _ballots_lost(
 def _assemble(names: tuple[str, ...], parts: list[dict[str, np.ndarray]]) -> IncidentDraws:
     cols: dict[str, np.ndarray] = {}
     for key in _COLUMNS:
-        arrays = [p[key] for p in parts]
+        arrays = [p[key] if key in p else np.zeros(len(p["tps"])) for p in parts]
         cols[key] = (
             np.concatenate(arrays).astype(_DTYPES[key])
             if arrays

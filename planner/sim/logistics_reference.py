@@ -47,8 +47,6 @@ from planner.streams import named_rng
 Proc = Generator[simpy.Event, Any, None]
 
 
-
-
 class _Leg:
     """One leg's trips: origins, vehicles, draws, and an arrival event per trip."""
 

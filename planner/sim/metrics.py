@@ -97,6 +97,38 @@ METRICS: tuple[MetricSpec, ...] = (
         "incidents",
     ),
     MetricSpec(
+        "attempts_total",
+        "attempts",
+        "Attempted human-made incidents (disputes, intimidation, vote buying, multiple "
+        "voting), before presence deters any.",
+        "incidents",
+    ),
+    MetricSpec(
+        "attempts_deterred",
+        "attempts",
+        "Attempts stopped by the presence at their TPS (= prevented + displaced).",
+        "incidents",
+    ),
+    MetricSpec("attempts_prevented", "attempts", "Deterred attempts not tried again.", "incidents"),
+    MetricSpec(
+        "attempts_displaced",
+        "attempts",
+        "Deterred attempts tried again at a nearby TPS with less presence.",
+        "incidents",
+    ),
+    MetricSpec(
+        "fraud_found_later",
+        "incidents",
+        "Fraud nobody caught at once, found at counting (a dispute over the count).",
+        "incidents",
+    ),
+    MetricSpec(
+        "fraud_undetected",
+        "incidents",
+        "Fraud never detected: it stands in the count.",
+        "incidents",
+    ),
+    MetricSpec(
         "fatigue_peak", "points", "Peak mean alertness deficit of the KPPS on duty, mean over TPS."
     ),
     MetricSpec("fatigue_peak_max", "points", "Peak mean alertness deficit at the most tired TPS."),

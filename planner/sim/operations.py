@@ -20,6 +20,7 @@ same points: late kits in `day_logistics`, flood/power-cut/protest incidents in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +28,7 @@ import numpy as np
 from planner.scenario.injects import ScriptedEvent
 from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
+from planner.sim.deterrence import apply_deterrence
 from planner.sim.incidents import draw_incidents, inject_collapses, inject_draws, merge_draws
 from planner.sim.logistics import (
     LogisticsResult,
@@ -76,11 +78,13 @@ def day_response(
     if not scenario.spec.incidents.enabled:
         return None
     deployed = plan if plan is not None else default_plan(scenario)
-    draws = draw_incidents(scenario, seed, replication)
+    attempts = draw_incidents(scenario, seed, replication)
+    draws, deterrence = apply_deterrence(scenario, deployed, attempts, seed, replication)
     scripted = inject_draws(scenario, injects)
     if len(scripted):
         draws = merge_draws(draws, scripted)
-    return simulate_response(scenario, deployed, draws, seed, replication)
+    result = simulate_response(scenario, deployed, draws, seed, replication)
+    return result if deterrence is None else replace(result, deterrence=deterrence)
 
 
 def collapse_response(
@@ -196,6 +200,13 @@ def callable_agencies(scenario: Scenario) -> set[str]:
 _DISTRICT_SUMS: tuple[str, ...] = (
     "incidents",
     "incidents_unresolved",
+    "attempts",
+    "deterred",
+    "prevented",
+    "displaced",
+    "displaced_in",
+    "found_later",
+    "undetected",
     "revote_risk",
     "opened_late",
     "logistics_late",

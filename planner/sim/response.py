@@ -62,11 +62,12 @@ from typing import Any
 import numpy as np
 import simpy
 
-from planner.scenario.costing import sharing_groups
 from planner.scenario.distributions import Fixed, Lognormal
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario, district_label
+from planner.sim.deterrence import DeterrenceResult
 from planner.sim.incidents import PHASES, IncidentDraws, severity_name
+from planner.sim.presence import patrol_groups
 from planner.streams import named_rng
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -165,6 +166,9 @@ class ResponseResult:
     ballots_lost: IntArray
     revote_risk: FloatArray
     """Per TPS: chance of a re-vote or postponed vote."""
+    deterrence: DeterrenceResult | None = None
+    """What became of the human-made attempts (`planner.sim.deterrence`); None when
+    deterrence is off or these are not the day's rate incidents."""
 
     @property
     def needed_response(self) -> BoolArray:
@@ -283,32 +287,24 @@ def build_responders(scenario: Scenario, plan: Plan | None) -> Responders:
                             home_tps=i,
                         )
                     )
-        groups = sharing_groups(scenario)
-        by_group: dict[tuple[int, str], list[int]] = {}
-        for i, (g, name) in enumerate(zip(groups.tolist(), plan.patterns, strict=True)):
-            by_group.setdefault((int(g), name), []).append(i)
-        for (_, name), members in by_group.items():
-            pattern = sec.pattern(name)
-            team = frozenset(a for a, c in pattern.team.items() if c > 0)
+        for name, chunk in patrol_groups(scenario, plan):
+            team = frozenset(a for a, c in sec.pattern(name).team.items() if c > 0)
             if not team & callable_agencies:
                 continue
             road, river = speeds(team)
-            k = pattern.tps_per_team
-            for start in range(0, len(members), k):
-                chunk = tuple(members[start : start + k])
-                label = "+".join(sorted(team))
-                for i in chunk:
-                    scope[i].append(len(units))
-                units.append(
-                    Unit(
-                        name=f"{label} team {name} ({tps.tps_id[chunk[0]]}…)",
-                        kind="patrol",
-                        agencies=team,
-                        speed_road_kmh=road,
-                        speed_river_kmh=river,
-                        members=chunk,
-                    )
+            label = "+".join(sorted(team))
+            for i in chunk:
+                scope[i].append(len(units))
+            units.append(
+                Unit(
+                    name=f"{label} team {name} ({tps.tps_id[chunk[0]]}…)",
+                    kind="patrol",
+                    agencies=team,
+                    speed_road_kmh=road,
+                    speed_river_kmh=river,
+                    members=chunk,
                 )
+            )
         by_district = [np.flatnonzero(tps.district == d) for d in range(len(tps.district_names))]
         for (district, agency), teams in sorted(plan.reserves.items()):
             if agency not in callable_agencies or teams <= 0:
@@ -493,6 +489,7 @@ def respond_medical(
             scripted=(np.zeros(n, dtype=bool) if scripted is None else np.asarray(scripted, bool))[
                 order
             ],
+            extra_revote=np.zeros(n, dtype=np.float64),
         )
     return _run(
         scenario, draws, medical_responders(scenario), seed, replication, guard_factor=False
@@ -652,7 +649,7 @@ def _run(
         p = t.revote_prob[int(final[k])]
         if escalated[k]:
             p += t.revote_prob_if_escalated
-        revote[k] = min(p, 1.0)
+        revote[k] = min(p + float(draws.extra_revote[k]), 1.0)
 
     close = float(day.close)
     n_tps = len(tps)
@@ -803,4 +800,46 @@ def response_metrics(
     per_tps["revote_risk"] = (
         results[0].revote_risk.astype(np.float64) if results else np.zeros(n_tps)
     )
+    if results:
+        attempts_scalars, attempts_tps = attempt_metrics(results[0], n_tps)
+        scalars.update(attempts_scalars)
+        per_tps.update(attempts_tps)
     return scalars, per_tps
+
+
+ATTEMPT_METRICS: dict[str, str] = {
+    "attempts_total": "attempted",
+    "attempts_deterred": "deterred",
+    "attempts_prevented": "prevented",
+    "attempts_displaced": "displaced",
+    "fraud_found_later": "found_later",
+    "fraud_undetected": "undetected",
+}
+"""Scalar metric → `planner.sim.deterrence.OUTCOMES` count it sums (DESIGN §5 names)."""
+
+
+def attempt_metrics(
+    response: ResponseResult, n_tps: int
+) -> tuple[dict[str, float], dict[str, FloatArray]]:
+    """What became of the human-made attempts: the day's totals and per-TPS columns
+    (``attempts``, ``deterred``, ``prevented``, ``displaced``, ``displaced_in``,
+    ``found_later``, ``undetected``; the kecamatan sums follow). All zero when the catalogue
+    has no human-made type."""
+    det = response.deterrence
+    names = ("attempted", "deterred", "prevented", "displaced", "found_later", "undetected")
+    columns = {
+        ("attempts" if k == "attempted" else k): (
+            np.asarray(det.per_tps[k], dtype=np.float64) if det is not None else np.zeros(n_tps)
+        )
+        for k in names
+    }
+    columns["displaced_in"] = (
+        np.asarray(det.per_tps["displaced_ahead"], dtype=np.float64)
+        if det is not None
+        else np.zeros(n_tps)
+    )
+    scalars = {
+        metric: float(columns["attempts" if key == "attempted" else key].sum())
+        for metric, key in ATTEMPT_METRICS.items()
+    }
+    return scalars, columns

@@ -89,16 +89,24 @@ def test_no_service_starts_inside_a_suspension() -> None:
 
 
 def test_same_seed_two_plans_identical_triggers_in_the_day() -> None:
-    """Two plans, one seed: the same incidents (time, TPS, type) and the same kits; only the
-    responders differ."""
-    sc = make(rate_factor=10.0)
-    a = simulate_day(sc, 7, 0, plan=default_plan(sc))
-    b = simulate_day(sc, 7, 0, plan=Plan(("2-1-2",) * len(sc.tps), reserves={}))
-    ra, rb = a.extras["response"], b.extras["response"]
-    assert len(ra.draws) > 0
-    assert ra.draws.triggers() == rb.draws.triggers()
-    np.testing.assert_array_equal(a.opening.open_min, b.opening.open_min)
-    assert not np.array_equal(ra.unit, rb.unit)
+    """Two plans, one seed: the same attempts and the same kits; with deterrence off the same
+    incidents (time, TPS, type), only the responders differ; with it on, the heavier plan's
+    presence stops more of the same attempts."""
+    for deterrence in (False, True):
+        sc = make({"incidents": {"deterrence": {"enabled": deterrence}}}, rate_factor=10.0)
+        a = simulate_day(sc, 7, 0, plan=default_plan(sc))
+        b = simulate_day(sc, 7, 0, plan=Plan(("2-1-2",) * len(sc.tps), reserves={}))
+        ra, rb = a.extras["response"], b.extras["response"]
+        assert len(ra.draws) > 0
+        np.testing.assert_array_equal(
+            ra.deterrence.per_tps["attempted"], rb.deterrence.per_tps["attempted"]
+        )
+        np.testing.assert_array_equal(a.opening.open_min, b.opening.open_min)
+        if deterrence:
+            assert np.all(rb.deterrence.per_tps["deterred"] >= ra.deterrence.per_tps["deterred"])
+        else:
+            assert ra.draws.triggers() == rb.draws.triggers()
+            assert not np.array_equal(ra.unit, rb.unit)
 
 
 def test_ballots_lost_in_incidents_come_off_the_ballots() -> None:

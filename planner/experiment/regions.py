@@ -40,6 +40,7 @@ import numpy as np
 from planner.scenario.load import build_table
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
+from planner.sim.harm import HARM_PARTS
 from planner.sim.metrics import ReplicationResult
 from planner.streams import stream_key
 
@@ -200,6 +201,7 @@ SCALAR_RULES: dict[str, str] = {
             "attempts_displaced",
             "fraud_found_later",
             "fraud_undetected",
+            *(f"sim_harm_{part}" for part in HARM_PARTS),
         )
     },
     "turnout": "weight:listed",

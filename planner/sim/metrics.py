@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from planner.sim.day import DayResult
+from planner.sim.harm import HARM_PARTS
 from planner.sim.queueing import OUT_GAVE_UP, OUT_STRANDED, OUT_TURNED_AWAY, OUT_VOTED
 from planner.sim.voters import KIND_DPK
 
@@ -127,6 +128,23 @@ METRICS: tuple[MetricSpec, ...] = (
         "incidents",
         "Fraud never detected: it stands in the count.",
         "incidents",
+    ),
+    MetricSpec(
+        "sim_harm",
+        "weighted voters",
+        "Simulated harm left by the day's incidents: per TPS, re-vote risk, suspended and "
+        "waiting time, escalations, unresolved incidents and undetected fraud in polling days "
+        "lost, weighted by voters at stake (planner.sim.harm).",
+        "incidents",
+    ),
+    *(
+        MetricSpec(
+            f"sim_harm_{part}",
+            "weighted voters",
+            f"The {part} part of sim_harm.",
+            "incidents",
+        )
+        for part in HARM_PARTS
     ),
     MetricSpec(
         "fatigue_peak", "points", "Peak mean alertness deficit of the KPPS on duty, mean over TPS."

@@ -29,6 +29,7 @@ from planner.scenario.injects import ScriptedEvent
 from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
 from planner.sim.deterrence import apply_deterrence
+from planner.sim.harm import harm_metrics
 from planner.sim.incidents import draw_incidents, inject_collapses, inject_draws, merge_draws
 from planner.sim.logistics import (
     LogisticsResult,
@@ -156,6 +157,7 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
         m, cols = response_metrics(answered, n_tps, callable_agencies(scenario))
         metrics.update(m)
         per_tps.update(cols)
+        metrics.update(harm_metrics(scenario, response))
     per_district.update(_district_sums(scenario, per_tps))
 
     day.incidents_on = incidents_on

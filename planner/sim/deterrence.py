@@ -111,7 +111,9 @@ def apply_deterrence(
         want = stopped & (u[1] < share)
         target = np.full(n, -1, dtype=np.int64)
         for j in np.flatnonzero(want):
-            target[j] = _target(scenario, presence, effect, int(origin[j]), float(time[j]))
+            target[j] = displacement_target(
+                scenario, presence, effect, int(origin[j]), float(time[j])
+            )
         displaced = target >= 0
         at = np.where(displaced, target, origin)
         moved_ahead = displaced & (
@@ -192,7 +194,9 @@ def _district_coverage(scenario: Scenario, presence: Presence) -> FloatArray:
     return np.asarray(covered / total, dtype=np.float64)
 
 
-def _target(scenario: Scenario, presence: Presence, effect: Any, origin: int, time: float) -> int:
+def displacement_target(
+    scenario: Scenario, presence: Presence, effect: Any, origin: int, time: float
+) -> int:
     """The TPS a stopped attempt at `origin` moves to: the least-guarded TPS of its village
     at `time`, else of its kecamatan, if less guarded than `origin`; -1 if none is (ties
     go to the TPS listed first)."""

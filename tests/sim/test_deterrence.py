@@ -20,6 +20,7 @@ from planner.scenario.load import load_scenario, resolve_tps, validate_spec
 from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
 from planner.scenario.sections.incidents import PresenceEffect, default_incident_types
+from planner.sim.attempts import RECORDED_RATE, recorded_share
 from planner.sim.deterrence import apply_deterrence, displacement_target
 from planner.sim.incidents import draw_incidents, scripted_draws
 from planner.sim.presence import build_presence
@@ -114,8 +115,11 @@ def _draws(sc: Scenario, seed: int, rep: int) -> Any:
 
 
 def test_more_presence_never_starts_more_incidents_at_its_own_tps() -> None:
-    """Paired draws: raising the pattern at some TPS (2-6-12 → 2-1-2) never gives those TPS
-    more incidents of a deterrable type, replication by replication."""
+    """Paired draws: raising the pattern at some TPS (2-6-12 → 2-1-2) never lets more
+    attempts go ahead at those TPS (at home or displaced there), replication by replication,
+    so their disputes and intimidation never rise; their fraud can only be caught more
+    often (more presence watches), so recorded fraud may rise while fraud that happened
+    falls."""
     sc = make(rate_factor=30.0)
     base = default_plan(sc)
     up = list(base.patterns)
@@ -123,17 +127,26 @@ def test_more_presence_never_starts_more_incidents_at_its_own_tps() -> None:
     for i in raised:
         up[i] = "2-1-2"
     heavier = Plan(tuple(up), reserves=base.reserves)
-    deterrable = [k for k, t in enumerate(sc.spec.incidents.types) if t.presence is not None]
+    not_fraud = [
+        k
+        for k, t in enumerate(sc.spec.incidents.types)
+        if t.presence is not None and not t.presence.fraud
+    ]
     fewer = 0
     for rep in range(40):
         attempts = _draws(sc, 5, rep)
-        a, _ = apply_deterrence(sc, base, attempts, 5, rep)
-        b, _ = apply_deterrence(sc, heavier, attempts, 5, rep)
+        a, ra = apply_deterrence(sc, base, attempts, 5, rep)
+        b, rb = apply_deterrence(sc, heavier, attempts, 5, rep)
+        assert ra is not None and rb is not None
         for i in raised:
-            na = int(np.isin(a.type[a.tps == i], deterrable).sum())
-            nb = int(np.isin(b.type[b.tps == i], deterrable).sum())
+            went_a = ra.per_tps["attempted"][i] - ra.per_tps["deterred"][i]
+            went_b = rb.per_tps["attempted"][i] - rb.per_tps["deterred"][i]
+            assert went_b <= went_a, (rep, i)
+            assert rb.per_tps["displaced_ahead"][i] <= ra.per_tps["displaced_ahead"][i], (rep, i)
+            na = int(np.isin(a.type[a.tps == i], not_fraud).sum())
+            nb = int(np.isin(b.type[b.tps == i], not_fraud).sum())
             assert nb <= na, (rep, i, na, nb)
-            fewer += na - nb
+            fewer += int(went_a - went_b)
     assert fewer > 0  # the test can see a difference
 
 
@@ -313,3 +326,17 @@ def test_bundled_default_plan_deters_on_balikpapan() -> None:
             assert res is not None
             stopped[label] += int(res.per_tps["deterred"].sum())
     assert stopped["default"] > stopped["thin"] > 0
+
+
+def test_catalogue_attempt_rates_follow_from_the_record() -> None:
+    """Each human-made type's attempt rate is its recorded rate divided by the share of
+    attempts recorded under the policy-default presence of the bundled province (within 4
+    standard errors of that share): change a strength and this fails until the rates are
+    re-derived with `python -m planner.sim.attempts`."""
+    sc = load_scenario(REPO / "scenarios" / "kaltim-2024.yaml")
+    rates = {t.name: t.rate_per_tps_day for t in sc.spec.incidents.types}
+    shares = recorded_share(sc)
+    assert {s.name for s in shares} == set(RECORDED_RATE)
+    for s in shares:
+        implied = RECORDED_RATE[s.name][0] / rates[s.name]  # the share the rate assumes
+        assert abs(implied - s.share) < 4 * s.se + 0.0005, (s.name, implied, s.share)

@@ -316,7 +316,7 @@ def default_incident_types() -> list[IncidentType]:
     return [
         IncidentType(
             name="dispute",
-            rate_per_tps_day=0.01,
+            rate_per_tps_day=0.0129,
             phases=PhaseWeights(pre_open=0.0, voting=0.4, counting=0.6),
             severity=[0.8, 0.17, 0.03],
             onsite_resolve=[0.8, 0.3, 0.0],
@@ -331,14 +331,16 @@ def default_incident_types() -> list[IncidentType]:
             presence=PresenceEffect(stationed=0.5, patrol=0.4, linmas=0.2),
             # est.: disputes are partly spontaneous (witness objections), so below the
             # −60% observers achieve on planned fraud; Koper's patrol effect scaled down
-            source="est.: disputes and protests (witness objections, supporters) at about 1% of "
+            source="attempts: the recorded rate / the share of attempts recorded under the "
+            "policy-default presence (docs/calibration.md, Attempt rates). "
+            "est.: disputes and protests (witness objections, supporters) at about 1% of "
             "TPS; Bawaslu 2024 counts voter mobilisation 0.3%, counting started early 0.4%, "
             "totals not matching 0.26% of TPS (facts §5.1), and names unhandled witness "
             "objections the main voting-day risk (facts §4.2); 60% during counting.",
         ),
         IncidentType(
             name="intimidation",
-            rate_per_tps_day=0.0046,
+            rate_per_tps_day=0.0062,
             phases=PhaseWeights(pre_open=0.0, voting=0.6, counting=0.4),
             severity=[0.6, 0.3, 0.1],
             onsite_resolve=[0.5, 0.1, 0.0],
@@ -352,13 +354,15 @@ def default_incident_types() -> list[IncidentType]:
             revote_prob_if_escalated=0.02,
             presence=PresenceEffect(stationed=0.6, patrol=0.5, linmas=0.2),
             # Ghana 2012: observers also lowered violence at their stations (−60% on fraud)
-            source="facts §5.1: intimidation of voters or organisers 2,271 TPS while voting and "
+            source="attempts: the recorded rate / the share of attempts recorded under the "
+            "policy-default presence (docs/calibration.md, Attempt rates). "
+            "facts §5.1: intimidation of voters or organisers 2,271 TPS while voting and "
             "of organisers 1,473 TPS while counting, of ~820k (0.46%, split 60/40); facts §7.5: "
             "about ×5 at sangat rawan TPS (class multipliers).",
         ),
         IncidentType(
             name="vote_buying",
-            rate_per_tps_day=0.005,
+            rate_per_tps_day=0.0070,
             phases=PhaseWeights(pre_open=0.3, voting=0.7, counting=0.0),
             severity=[0.9, 0.1, 0.0],
             onsite_resolve=[0.3, 0.0, 0.0],
@@ -370,13 +374,15 @@ def default_incident_types() -> list[IncidentType]:
             presence=PresenceEffect(stationed=0.6, patrol=0.3, linmas=0.1, fraud=True),
             # Ghana 2012 −60% at observed stations; vote buying happens near, not at, the
             # TPS, so a passing patrol sees less of it (est.)
-            source="facts §7.5 and §4.3: money-politics events near the TPS at 0.5% of TPS "
+            source="attempts: the recorded rate / the share of attempts recorded under the "
+            "policy-default presence (docs/calibration.md, Attempt rates). "
+            "facts §7.5 and §4.3: money-politics events near the TPS at 0.5% of TPS "
             "(Bawaslu flags 0.5% nationally, up to 3.4% in Banjarmasin); 30% at dawn before "
             "opening ('serangan fajar', est.); handled by police for Gakkumdu, nothing stops.",
         ),
         IncidentType(
             name="multiple_voting",
-            rate_per_tps_day=0.003,
+            rate_per_tps_day=0.0047,
             phases=PhaseWeights(pre_open=0.0, voting=1.0, counting=0.0),
             severity=[0.85, 0.15, 0.0],
             onsite_resolve=[0.95, 0.5, 0.0],
@@ -388,7 +394,9 @@ def default_incident_types() -> list[IncidentType]:
             revote_prob=[0.02, 0.1, 0.2],
             presence=PresenceEffect(stationed=0.6, patrol=0.4, linmas=0.2, fraud=True),
             # Ghana 2012: over-voting −60% at observed stations
-            source="facts §5.1: voting more than once at 2,413 of ~820k TPS (0.3%); a proven "
+            source="attempts: the recorded rate / the share of attempts recorded under the "
+            "policy-default presence (docs/calibration.md, Attempt rates). "
+            "facts §5.1: voting more than once at 2,413 of ~820k TPS (0.3%); a proven "
             "double vote is a legal ground for a re-vote, and Pilkada 2024 had 46 PSU among "
             "~435k TPS (facts §5.2), so at most ~3.5% of these lead to one (mean 3.2% here).",
         ),

@@ -10,8 +10,9 @@ module decides, for one plan, what becomes of each attempt (docs/model-incidents
    there (`planner.sim.presence.Presence.stop_probability`). One uniform per attempt, so
    more presence at a TPS can only stop more of the attempts made there.
 2. **Displaced or prevented.** A stopped attempt is tried again at once at a nearby TPS with
-   less presence with probability ``displacement_share × (1 − c)``, c the share of the
-   kecamatan's TPS with an officer stationed (displacement vanishes at full coverage): the
+   less presence with probability ``displacement × (1 − c)`` (the type's share; c the share
+   of the kecamatan's TPS with an officer there at that minute — displacement vanishes at
+   full coverage): the
    TPS of the same village with the lowest stop probability at that minute, if lower than
    the origin's, else the kecamatan's; none lower — prevented. The displaced attempt goes
    ahead there unless stopped by that TPS's presence (its own uniform); either way
@@ -93,7 +94,13 @@ def apply_deterrence(
     new_phase = draws.phase.copy()
     new_effect = draws.effect_min.copy()
     new_revote = draws.extra_revote.copy()
-    coverage = _district_coverage(scenario, presence)
+    by_district = [np.flatnonzero(table.district == d) for d in range(len(table.district_names))]
+
+    def coverage(d: int, t: float) -> float:
+        """Share of kecamatan d's TPS with an officer there at minute t."""
+        rows = by_district[d]
+        return float(presence.watched(rows, np.full(len(rows), t)).mean())
+
     close = float(scenario.spec.day.close)
     window = float(spec.counting_window_min)
     for k in deterrable:
@@ -107,8 +114,10 @@ def apply_deterrence(
         origin = draws.tps[rows]
         time = draws.time_min[rows]
         stopped = u[0] < presence.stop_probability(effect, origin, time)
-        share = spec.deterrence.displacement_share * (1.0 - coverage[table.district[origin]])
-        want = stopped & (u[1] < share)
+        want = np.zeros(n, dtype=bool)
+        for j in np.flatnonzero(stopped & (u[1] < effect.displacement)):
+            cover = coverage(int(table.district[origin[j]]), float(time[j]))
+            want[j] = u[1][j] < effect.displacement * (1.0 - cover)
         target = np.full(n, -1, dtype=np.int64)
         for j in np.flatnonzero(want):
             target[j] = displacement_target(
@@ -183,15 +192,6 @@ def _all_ahead(
             "caught": int(mask.sum()),
         }
     return DeterrenceResult(per_tps, by_type, presence)
-
-
-def _district_coverage(scenario: Scenario, presence: Presence) -> FloatArray:
-    """Per kecamatan: the share of its TPS with an officer stationed all day."""
-    table = scenario.tps
-    n_d = len(table.district_names)
-    covered = np.bincount(table.district, presence.stationed > 0, minlength=n_d)
-    total = np.maximum(np.bincount(table.district, minlength=n_d), 1)
-    return np.asarray(covered / total, dtype=np.float64)
 
 
 def displacement_target(

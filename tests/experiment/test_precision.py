@@ -105,7 +105,7 @@ def test_simulate_cli_precision(loop_file: Path, tmp_path: Path) -> None:
             "-r",
             "3",
             "--precision",
-            "escalations=0.01",
+            "incidents_total=0.01",
             "--max-replications",
             "6",
             "--out",

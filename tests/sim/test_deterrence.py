@@ -67,7 +67,7 @@ def uniform_plan(sc: Scenario, pattern: str) -> Plan:
 def test_patrol_timeline_is_the_rotation() -> None:
     """A 2-6-12 team visits each of its six TPS for one dwell in turn from staff arrival;
     `visits`, `patrol_at` and the minutes since it left agree with the rotation."""
-    sc = make()
+    sc = make({"incidents": {"response": {"patrol_dwell_min": 60}}})
     pres = build_presence(sc, uniform_plan(sc, "2-6-12"))
     start, dwell = pres.start_min, pres.dwell_min
     assert (start, dwell) == (360.0, 60.0)
@@ -91,8 +91,8 @@ def test_patrol_timeline_is_the_rotation() -> None:
 
 def test_stop_probability_formula_and_residual_decay() -> None:
     """1 − (1 − s_st)^(n/2)(1 − s_li)^(n/2)(1 − p_patrol), p_patrol decaying as exp(−Δ/τ)."""
-    sc = make()
-    e = PresenceEffect(stationed=0.6, patrol=0.5, linmas=0.2)
+    sc = make({"incidents": {"response": {"patrol_dwell_min": 60}}})
+    e = PresenceEffect(stationed=0.6, patrol=0.5, linmas=0.2, displacement=0.5)
     pres = build_presence(sc, uniform_plan(sc, "2-6-12"))
     i = int(np.flatnonzero(pres.patrol_pos == 0)[0])
     start, dwell, tau = pres.start_min, pres.dwell_min, pres.tau_min
@@ -160,7 +160,7 @@ def test_zero_strengths_and_deterrence_off_are_the_attempts() -> None:
             update={
                 "presence": None
                 if t.presence is None
-                else PresenceEffect(stationed=0, patrol=0, linmas=0)
+                else PresenceEffect(stationed=0, patrol=0, linmas=0, displacement=0)
             }
         ).model_dump(mode="json")
         for t in sc.spec.incidents.types

@@ -84,7 +84,7 @@ def micro(extra: dict[str, Any] | None = None) -> Scenario:
             }
         },
         "security": security_with_extra_patterns(),
-        "incidents": {"types": [CALL]},
+        "incidents": {"types": [CALL], "response": {"patrol_dwell_min": 60}},  # hourly rounds
     }
     data.update(extra or {})
     spec = validate_spec(data)

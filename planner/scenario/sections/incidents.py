@@ -85,6 +85,17 @@ class PresenceEffect(Section):
         description="Share stopped by two linmas alone (range 0–0.3, est.: unarmed "
         "community guards known to the actors; weaker than police).",
     )
+    displacement: float = Field(
+        ge=0,
+        le=1,
+        description="Share of stopped attempts tried again at once at a nearby TPS with less "
+        "presence (same village first, else the kecamatan) where nobody in the kecamatan is "
+        "watched; it shrinks in proportion to the share of the kecamatan's TPS with an "
+        "officer there at that minute (range 0–0.75: Ghana 2012, unobserved stations near "
+        "observed ones 75% more likely to show fraud, vanishing at the highest observer "
+        "intensity; organised actors displace, opportunists mostly do not, Braga et al. "
+        "2019, security-effects §2).",
+    )
     fraud: bool = Field(
         False,
         description="Fraud that can go unseen (vote buying, multiple voting): if nobody "
@@ -162,16 +173,6 @@ class Deterrence(Section):
         "this) (range 30–120, est.: Koper 1995 finds the effect lasting the 30 min after a "
         "stop; on the London Underground 97% of the effect came while police were absent "
         "between four daily visits, security-effects §1).",
-    )
-    displacement_share: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="Share of deterred attempts that are tried again at a nearby TPS with "
-        "less presence (same village first, else the kecamatan) when no TPS of the kecamatan "
-        "has an officer stationed; it shrinks in proportion to the share that has (range "
-        "0–0.75, est.: Ghana 2012, unobserved stations near observed ones 75% more likely to "
-        "show fraud, vanishing at the highest observer intensity, security-effects §2).",
     )
 
 
@@ -316,7 +317,7 @@ def default_incident_types() -> list[IncidentType]:
     return [
         IncidentType(
             name="dispute",
-            rate_per_tps_day=0.0129,
+            rate_per_tps_day=0.0171,
             phases=PhaseWeights(pre_open=0.0, voting=0.4, counting=0.6),
             severity=[0.8, 0.17, 0.03],
             onsite_resolve=[0.8, 0.3, 0.0],
@@ -328,9 +329,10 @@ def default_incident_types() -> list[IncidentType]:
             escalate_after_min=30.0,
             revote_prob=[0.0, 0.0, 0.01],
             revote_prob_if_escalated=0.01,
-            presence=PresenceEffect(stationed=0.5, patrol=0.4, linmas=0.2),
+            presence=PresenceEffect(stationed=0.5, patrol=0.4, linmas=0.2, displacement=0.1),
             # est.: disputes are partly spontaneous (witness objections), so below the
-            # −60% observers achieve on planned fraud; Koper's patrol effect scaled down
+            # −60% observers achieve on planned fraud; Koper's patrol effect scaled down;
+            # opportunistic, so they rarely move next door
             source="attempts: the recorded rate / the share of attempts recorded under the "
             "policy-default presence (docs/calibration.md, Attempt rates). "
             "est.: disputes and protests (witness objections, supporters) at about 1% of "
@@ -340,7 +342,7 @@ def default_incident_types() -> list[IncidentType]:
         ),
         IncidentType(
             name="intimidation",
-            rate_per_tps_day=0.0062,
+            rate_per_tps_day=0.0080,
             phases=PhaseWeights(pre_open=0.0, voting=0.6, counting=0.4),
             severity=[0.6, 0.3, 0.1],
             onsite_resolve=[0.5, 0.1, 0.0],
@@ -352,8 +354,9 @@ def default_incident_types() -> list[IncidentType]:
             escalate_after_min=30.0,
             revote_prob=[0.0, 0.0, 0.02],
             revote_prob_if_escalated=0.02,
-            presence=PresenceEffect(stationed=0.6, patrol=0.5, linmas=0.2),
-            # Ghana 2012: observers also lowered violence at their stations (−60% on fraud)
+            presence=PresenceEffect(stationed=0.6, patrol=0.5, linmas=0.2, displacement=0.3),
+            # Ghana 2012: observers also lowered violence at their stations (−60% on fraud);
+            # partly organised (est. 0.3 displaced)
             source="attempts: the recorded rate / the share of attempts recorded under the "
             "policy-default presence (docs/calibration.md, Attempt rates). "
             "facts §5.1: intimidation of voters or organisers 2,271 TPS while voting and "
@@ -362,7 +365,7 @@ def default_incident_types() -> list[IncidentType]:
         ),
         IncidentType(
             name="vote_buying",
-            rate_per_tps_day=0.0070,
+            rate_per_tps_day=0.0075,
             phases=PhaseWeights(pre_open=0.3, voting=0.7, counting=0.0),
             severity=[0.9, 0.1, 0.0],
             onsite_resolve=[0.3, 0.0, 0.0],
@@ -371,7 +374,9 @@ def default_incident_types() -> list[IncidentType]:
             resolve_min=ln(dist="lognormal", mean=45.0, cv=0.5),
             escalate_after_min=60.0,
             escalation_suspend_min=None,
-            presence=PresenceEffect(stationed=0.6, patrol=0.3, linmas=0.1, fraud=True),
+            presence=PresenceEffect(
+                stationed=0.6, patrol=0.3, linmas=0.1, displacement=0.5, fraud=True
+            ),
             # Ghana 2012 −60% at observed stations; vote buying happens near, not at, the
             # TPS, so a passing patrol sees less of it (est.)
             source="attempts: the recorded rate / the share of attempts recorded under the "
@@ -382,7 +387,7 @@ def default_incident_types() -> list[IncidentType]:
         ),
         IncidentType(
             name="multiple_voting",
-            rate_per_tps_day=0.0047,
+            rate_per_tps_day=0.0054,
             phases=PhaseWeights(pre_open=0.0, voting=1.0, counting=0.0),
             severity=[0.85, 0.15, 0.0],
             onsite_resolve=[0.95, 0.5, 0.0],
@@ -392,7 +397,9 @@ def default_incident_types() -> list[IncidentType]:
             suspend_voting_min=u(dist="uniform", low=5.0, high=15.0),
             escalate_after_min=30.0,
             revote_prob=[0.02, 0.1, 0.2],
-            presence=PresenceEffect(stationed=0.6, patrol=0.4, linmas=0.2, fraud=True),
+            presence=PresenceEffect(
+                stationed=0.6, patrol=0.4, linmas=0.2, displacement=0.5, fraud=True
+            ),
             # Ghana 2012: over-voting −60% at observed stations
             source="attempts: the recorded rate / the share of attempts recorded under the "
             "policy-default presence (docs/calibration.md, Attempt rates). "
@@ -516,11 +523,14 @@ class Response(Section):
     """How responders move: patrol rotation of shared teams and on-site handling."""
 
     patrol_dwell_min: float = Field(
-        60.0,
+        15.0,
         ge=1,
         le=1440,
         description="A shared police team (pattern k TPS per team) stays this long at each of "
-        "its TPS in turn, from day.staff_arrive, in table order (est.: hourly rounds).",
+        "its TPS in turn, from day.staff_arrive, in table order (Koper 1995: stops of 10–16 "
+        "min deter most per minute spent, longer stops add little, security-effects §1; a "
+        "2-6-12 team then passes each of its TPS every 90 minutes, within Koper's 'at least "
+        "every 2 hours').",
     )
     patrol_travel_factor: float = Field(
         0.5,

@@ -6,7 +6,7 @@ skewed amounts, means of waits) and each number of replications R, draw ``--reps
 of R "days" from a fixed seed, compute every method's 95% interval of the mean on each, and
 print the share of intervals that contain the true mean (coverage), the share whose lower
 limit is below 0 and the mean width. Not a test and not timed: a script whose output is
-pasted into the docs (``.venv/bin/python benchmarks/coverage_intervals.py``, about five
+pasted into the docs (``.venv/bin/python benchmarks/coverage_intervals.py``, two to three
 minutes on one core; ``--reps 500`` for a quick look).
 
 Methods: ``t`` (the old Student-t interval), ``t0`` (t cut at 0), ``garwood`` (exact
@@ -244,6 +244,13 @@ def markdown(rows: list[dict[str, Any]], reps: int) -> str:
                 cells.append(cell)
             name = f"**{m}**" if mine and any(x["chosen"] for x in mine if x["method"] == m) else m
             out.append(f"| {name} | " + " | ".join(cells) + " |")
+        widths = []
+        for r in R_VALUES:
+            by = {x["method"]: x["width"] for x in mine if x["R"] == r}
+            chosen = next(x["method"] for x in mine if x["R"] == r and x["chosen"])
+            widths.append(f"R = {r}: {by[chosen]:.3g} vs {by['t']:.3g}")
+        out.append("")
+        out.append("Mean width, chosen method vs t: " + "; ".join(widths) + ".")
         out.append("")
     return "\n".join(out)
 

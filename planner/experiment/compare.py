@@ -31,6 +31,7 @@ from typing import Any
 from planner.errors import UserError
 from planner.experiment.executors import Executor, make_executor
 from planner.experiment.harm import HarmWeights
+from planner.experiment.intervals import metric_interval
 from planner.experiment.precision import (
     DEFAULT_CAP,
     PrecisionTarget,
@@ -175,7 +176,7 @@ class CompareResult:
         metrics: dict[str, Any] = {}
         for name in self.metric_names():
             plans = {
-                label: mean_interval(self.totals[k].values(name)).as_dict()
+                label: metric_interval(name, self.totals[k].values(name)).as_dict()
                 for k, label in enumerate(self.labels)
             }
             diffs = {
@@ -228,7 +229,7 @@ class CompareResult:
             if not self.enabled(name):
                 continue
             for k, label in enumerate(self.labels):
-                m = mean_interval(self.totals[k].values(name))
+                m = metric_interval(name, self.totals[k].values(name))
                 row: list[Any] = [name, label, m.mean, m.ci95_low, m.ci95_high, m.n]
                 if k == 0:
                     row += ["", "", "", ""]

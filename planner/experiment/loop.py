@@ -60,6 +60,7 @@ from planner.experiment.compare import (
 )
 from planner.experiment.executors import Executor, make_executor
 from planner.experiment.harm import HARM_METRIC, HarmWeights, require_incidents, tps_stakes
+from planner.experiment.intervals import metric_interval
 from planner.experiment.replicate import Replicator, TaskProgress
 from planner.experiment.stats import mean_interval
 from planner.experiment.tasks import Job
@@ -199,7 +200,7 @@ class LoopResult:
             "eval_replications": self.eval_replications,
             "eval_first_replication": EVAL_FIRST,
             "harm_metric": HARM_METRIC,
-            "default": mean_interval(default).as_dict(),
+            "default": metric_interval(HARM_METRIC, default).as_dict(),
             "kept": kept_it.eval,
             "kept_minus_default": diff.as_dict(),
             "kept_minus_first": self.kept_minus_first().as_dict(),
@@ -457,7 +458,7 @@ def run_loop(
                 objective=objective,
                 status=status,
                 cost_idr=cost,
-                train=mean_interval(totals.values(HARM_METRIC)).as_dict(),
+                train=metric_interval(HARM_METRIC, totals.values(HARM_METRIC)).as_dict(),
                 estimate=rows,
                 next_table=new_table,
                 changed=previous is None or not same_plan(plan, previous),
@@ -492,7 +493,9 @@ def run_loop(
         if own:
             runner.close()
     for it in iterations:
-        it.eval = mean_interval(evaluation.totals[it.candidate].values(HARM_METRIC)).as_dict()
+        it.eval = metric_interval(
+            HARM_METRIC, evaluation.totals[it.candidate].values(HARM_METRIC)
+        ).as_dict()
     best = min(iterations, key=lambda it: (it.eval["mean"], it.number))
     return LoopResult(
         scenario=scenario,

@@ -353,7 +353,7 @@ def region_rows(
 
     `per_rep[k]` holds region k's summary metrics, one dict per replication.
     """
-    from planner.experiment.stats import mean_interval
+    from planner.experiment.intervals import metric_interval
 
     rows: list[dict[str, Any]] = []
     for part, reps in zip(parts, per_rep, strict=True):
@@ -361,7 +361,7 @@ def region_rows(
         for rep in reps:
             names.extend(k for k in rep if k not in names)
         for name in names:
-            interval = mean_interval([rep[name] for rep in reps if name in rep])
+            interval = metric_interval(name, [rep[name] for rep in reps if name in rep])
             rows.append({"region": part.name, "metric": name, **interval.as_dict()})
     return rows
 

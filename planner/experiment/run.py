@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.errors import UserError
-from planner.experiment.stats import mean_interval
+from planner.experiment.intervals import metric_interval
 from planner.scenario.load import load_scenario
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
@@ -226,7 +226,7 @@ def simulation_result(job: Job, totals: PlanTotals) -> SimulationResult:
 def summarise(
     scenario_name: str, seed: int, per_rep: list[dict[str, float]], enabled: dict[str, bool]
 ) -> dict[str, Any]:
-    """The summary.json content: every metric as mean with its 95% t-interval."""
+    """The summary.json content: every metric as mean with its 95% interval (by its kind)."""
     names = list(METRIC_NAMES) + sorted({k for rep in per_rep for k in rep} - set(METRIC_NAMES))
     metrics: dict[str, Any] = {}
     for name in names:
@@ -234,7 +234,7 @@ def summarise(
         # replication, e.g. a mean over no events, is left out there rather than poisoning
         # the mean; summary.json never holds NaN)
         values = [rep[name] for rep in per_rep if name in rep and math.isfinite(rep[name])]
-        interval = mean_interval(values).as_dict()
+        interval = metric_interval(name, values).as_dict()
         metrics[name] = {**interval, "enabled": bool(enabled.get(name, True))}
     return {
         "scenario": scenario_name,

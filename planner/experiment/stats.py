@@ -2,7 +2,10 @@
 
 Replications are independent and identically distributed, so the mean of a metric over
 ``n`` replications has the interval ``mean ± t(0.975, n−1) · sd / √n``. The t quantile is
-taken from scipy rather than hand-written numerics.
+taken from scipy rather than hand-written numerics. This interval serves the paired
+differences of ``compare`` (which may be negative), the ``--precision`` stopping rule and
+the means of waits and times; a summary metric's own interval depends on what it is (a
+count, an amount, a share or a mean) and comes from `planner.experiment.intervals`.
 """
 
 from __future__ import annotations

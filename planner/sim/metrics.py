@@ -27,6 +27,17 @@ from planner.sim.voters import KIND_DPK
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 Owner = Literal["core", "incidents", "logistics", "counting"]
+MetricKind = Literal["count", "amount", "share", "mean"]
+"""What one replication's value of a metric is; it chooses the metric's 95% interval
+(`planner.experiment.intervals`, docs/experiments.md §10):
+
+* ``count``: a whole number of events or units per day (≥ 0),
+* ``amount``: a non-negative real amount per day that is not a whole count (an expected
+  count, a rate),
+* ``share``: a proportion in [0, 1] per day,
+* ``mean``: a mean or percentile of many observations (waits, times, clock times, points),
+  never negative.
+"""
 
 LONG_WAIT_MIN = 30.0
 """A wait longer than this counts as long (`share_wait_over_30min`; peers §A3: 6% of US
@@ -41,61 +52,105 @@ class MetricSpec:
     unit: str
     description: str
     owner: Owner = "core"
+    kind: MetricKind = "mean"
+    """What one replication's value is (chooses the interval method)."""
 
 
 METRICS: tuple[MetricSpec, ...] = (
-    MetricSpec("voters_arrived", "voters", "Voters who came to a TPS (listed and DPK)."),
-    MetricSpec("voters_voted", "voters", "Voters who voted."),
     MetricSpec(
-        "voters_gave_up", "voters", "Voters who left because the wait exceeded their patience."
+        "voters_arrived", "voters", "Voters who came to a TPS (listed and DPK).", kind="count"
     ),
-    MetricSpec("dpk_turned_away", "voters", "Voters turned away because no ballot set was left."),
-    MetricSpec("voters_stranded", "voters", "Voters still queuing when a TPS could serve no one."),
-    MetricSpec("turnout", "share", "Voters who voted / voters on the lists (DPT + DPTb)."),
-    MetricSpec("wait_mean_min", "min", "Mean total queuing time of voters who voted."),
-    MetricSpec("wait_p95_min", "min", "95th percentile of queuing time over all voters who voted."),
+    MetricSpec("voters_voted", "voters", "Voters who voted.", kind="count"),
+    MetricSpec(
+        "voters_gave_up",
+        "voters",
+        "Voters who left because the wait exceeded their patience.",
+        kind="count",
+    ),
+    MetricSpec(
+        "dpk_turned_away",
+        "voters",
+        "Voters turned away because no ballot set was left.",
+        kind="count",
+    ),
+    MetricSpec(
+        "voters_stranded",
+        "voters",
+        "Voters still queuing when a TPS could serve no one.",
+        kind="count",
+    ),
+    MetricSpec(
+        "turnout", "share", "Voters who voted / voters on the lists (DPT + DPTb).", kind="share"
+    ),
+    MetricSpec("wait_mean_min", "min", "Mean total queuing time of voters who voted.", kind="mean"),
+    MetricSpec(
+        "wait_p95_min",
+        "min",
+        "95th percentile of queuing time over all voters who voted.",
+        kind="mean",
+    ),
     MetricSpec(
         "share_wait_over_30min",
         "share",
         "Share of voters who voted after queuing more than 30 min.",
+        kind="share",
     ),
-    MetricSpec("queue_at_open", "voters", "Voters waiting per TPS when it opened (mean over TPS)."),
     MetricSpec(
-        "voting_end_mean_clock_min", "clock min", "When the last voter left, mean over TPS."
+        "queue_at_open",
+        "voters",
+        "Voters waiting per TPS when it opened (mean over TPS).",
+        kind="mean",
+    ),
+    MetricSpec(
+        "voting_end_mean_clock_min",
+        "clock min",
+        "When the last voter left, mean over TPS.",
+        kind="mean",
     ),
     MetricSpec(
         "tps_opened_late",
         "TPS",
         "TPS whose voting started after day.open (late kit, slow setup, incident at opening).",
         "logistics",
+        kind="count",
     ),
     MetricSpec(
-        "open_delay_mean_min", "min", "Mean opening delay of the TPS that opened late.", "logistics"
+        "open_delay_mean_min",
+        "min",
+        "Mean opening delay of the TPS that opened late.",
+        "logistics",
+        kind="mean",
     ),
     MetricSpec(
         "incidents_total",
         "incidents",
         "Incidents at TPS (an area event once per TPS it reaches; worker collapses included).",
         "incidents",
+        kind="count",
     ),
     MetricSpec(
         "incidents_unresolved",
         "incidents",
         "Incidents no adequate responder reached before the counting deadline.",
         "incidents",
+        kind="count",
     ),
     MetricSpec(
         "response_mean_min",
         "min",
         "Mean response time of incidents that needed a responder and got one.",
         "incidents",
+        kind="mean",
     ),
-    MetricSpec("response_p90_min", "min", "90th percentile of response time.", "incidents"),
+    MetricSpec(
+        "response_p90_min", "min", "90th percentile of response time.", "incidents", kind="mean"
+    ),
     MetricSpec(
         "escalations",
         "incidents",
         "Incidents no adequate responder reached within their time limit.",
         "incidents",
+        kind="count",
     ),
     MetricSpec(
         "attempts_total",
@@ -103,31 +158,42 @@ METRICS: tuple[MetricSpec, ...] = (
         "Attempted human-made incidents (disputes, intimidation, vote buying, multiple "
         "voting), before presence deters any.",
         "incidents",
+        kind="count",
     ),
     MetricSpec(
         "attempts_deterred",
         "attempts",
         "Attempts stopped by the presence at their TPS (= prevented + displaced).",
         "incidents",
+        kind="count",
     ),
-    MetricSpec("attempts_prevented", "attempts", "Deterred attempts not tried again.", "incidents"),
+    MetricSpec(
+        "attempts_prevented",
+        "attempts",
+        "Deterred attempts not tried again.",
+        "incidents",
+        kind="count",
+    ),
     MetricSpec(
         "attempts_displaced",
         "attempts",
         "Deterred attempts tried again at a nearby TPS with less presence.",
         "incidents",
+        kind="count",
     ),
     MetricSpec(
         "fraud_found_later",
         "incidents",
         "Fraud nobody caught at once, found at counting (a dispute over the count).",
         "incidents",
+        kind="count",
     ),
     MetricSpec(
         "fraud_undetected",
         "incidents",
         "Fraud never detected: it stands in the count.",
         "incidents",
+        kind="count",
     ),
     MetricSpec(
         "sim_harm",
@@ -136,6 +202,7 @@ METRICS: tuple[MetricSpec, ...] = (
         "waiting time, escalations, unresolved incidents and undetected fraud in polling days "
         "lost, weighted by voters at stake (planner.sim.harm).",
         "incidents",
+        kind="amount",
     ),
     *(
         MetricSpec(
@@ -143,78 +210,152 @@ METRICS: tuple[MetricSpec, ...] = (
             "weighted voters",
             f"The {part} part of sim_harm.",
             "incidents",
+            kind="amount",
         )
         for part in HARM_PARTS
     ),
     MetricSpec(
-        "fatigue_peak", "points", "Peak mean alertness deficit of the KPPS on duty, mean over TPS."
+        "fatigue_peak",
+        "points",
+        "Peak mean alertness deficit of the KPPS on duty, mean over TPS.",
+        kind="mean",
     ),
-    MetricSpec("fatigue_peak_max", "points", "Peak mean alertness deficit at the most tired TPS."),
-    MetricSpec("staff_health_events", "workers", "KPPS who fell ill on duty."),
-    MetricSpec("staff_severe_events", "workers", "Of those, severe events (death or critical)."),
+    MetricSpec(
+        "fatigue_peak_max",
+        "points",
+        "Peak mean alertness deficit at the most tired TPS.",
+        kind="mean",
+    ),
+    MetricSpec("staff_health_events", "workers", "KPPS who fell ill on duty.", kind="count"),
+    MetricSpec(
+        "staff_severe_events",
+        "workers",
+        "Of those, severe events (death or critical).",
+        kind="count",
+    ),
     MetricSpec(
         "staff_ill_per_100k",
         "per 100k KPPS",
         "Expected health events per 100,000 KPPS (sum of event probabilities).",
+        kind="amount",
     ),
     MetricSpec(
-        "staff_severe_per_100k", "per 100k KPPS", "Expected severe events per 100,000 KPPS."
+        "staff_severe_per_100k",
+        "per 100k KPPS",
+        "Expected severe events per 100,000 KPPS.",
+        kind="amount",
     ),
     MetricSpec(
         "kpps_duty_hours_mean",
         "h",
         "Hours from KPPS arrival to the end of their work, mean over TPS.",
+        kind="mean",
     ),
     MetricSpec(
         "count_finish_mean_clock_min",
         "clock min",
         "Counting finish time, mean over TPS.",
         "counting",
+        kind="mean",
     ),
     MetricSpec(
         "count_finish_p95_clock_min",
         "clock min",
         "95th percentile over TPS of the counting finish time.",
         "counting",
+        kind="mean",
     ),
-    MetricSpec("count_finish_max_clock_min", "clock min", "Latest counting finish.", "counting"),
+    MetricSpec(
+        "count_finish_max_clock_min",
+        "clock min",
+        "Latest counting finish.",
+        "counting",
+        kind="mean",
+    ),
     MetricSpec(
         "tps_count_past_deadline",
         "TPS",
         "TPS whose counting ended after day.count_deadline.",
         "counting",
+        kind="count",
     ),
-    MetricSpec("count_recounts", "recounts", "Recounts forced by tally errors.", "counting"),
+    MetricSpec(
+        "count_recounts", "recounts", "Recounts forced by tally errors.", "counting", kind="count"
+    ),
     MetricSpec(
         "logistics_late_tps",
         "TPS",
         "TPS whose kit arrived after setup should have started.",
         "logistics",
+        kind="count",
     ),
     MetricSpec(
-        "ballot_short_tps", "TPS", "TPS whose kit arrived short of DPT + reserve.", "logistics"
+        "ballot_short_tps",
+        "TPS",
+        "TPS whose kit arrived short of DPT + reserve.",
+        "logistics",
+        kind="count",
     ),
-    MetricSpec("kits_replaced", "TPS", "TPS that needed a replacement from the PPK.", "logistics"),
+    MetricSpec(
+        "kits_replaced",
+        "TPS",
+        "TPS that needed a replacement from the PPK.",
+        "logistics",
+        kind="count",
+    ),
     MetricSpec(
         "results_complete_mean_clock_min",
         "clock min",
         "When a kecamatan has all its TPS results at the PPK (recap can start), mean.",
         "logistics",
+        kind="mean",
     ),
     MetricSpec(
         "results_complete_last_clock_min",
         "clock min",
         "When the last kecamatan has all its TPS results at the PPK.",
         "logistics",
+        kind="mean",
     ),
     MetricSpec(
         "revote_risk_tps",
         "TPS",
         "Expected TPS needing a re-vote (sum of re-vote probabilities).",
         "incidents",
+        kind="amount",
     ),
 )
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
+
+EXTRA_METRIC_KINDS: dict[str, MetricKind] = {
+    "settled_on_site": "count",
+    "sim_harm": "amount",
+}
+"""Kinds of metrics reported beside `METRICS`: incidents settled by KPPS and linmas without
+a responder (`planner.sim.response`) and the harm index of the sim–opt loop
+(`planner.experiment.harm`, weighted voters × polling days lost, ≥ 0)."""
+
+PREFIX_METRIC_KINDS: tuple[tuple[str, MetricKind], ...] = (
+    ("incidents_", "count"),
+    ("utilisation_", "share"),
+)
+"""Kinds of the per-type and per-agency families: ``incidents_<type>`` (a count per day) and
+``utilisation_<agency>`` (busy share of the agency's units over the horizon)."""
+
+_KIND_OF: dict[str, MetricKind] = {m.name: m.kind for m in METRICS}
+
+
+def metric_kind(name: str) -> MetricKind:
+    """The kind of summary metric `name`; ``"mean"`` (a t-interval cut at 0) for names not
+    registered here."""
+    kind = _KIND_OF.get(name) or EXTRA_METRIC_KINDS.get(name)
+    if kind is not None:
+        return kind
+    for prefix, family in PREFIX_METRIC_KINDS:
+        if name.startswith(prefix):
+            return family
+    return "mean"
+
 
 PER_TPS_COLUMNS: tuple[str, ...] = (
     "voters_listed",

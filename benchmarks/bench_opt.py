@@ -213,7 +213,7 @@ def run(
 
 def format_rows(rows: list[dict[str, Any]]) -> str:
     """The printed table."""
-    from planner.report.terminal import format_table
+    from planner.terminal import format_table
 
     table = [
         [

@@ -105,7 +105,7 @@ def validate(
     Example:
       planner validate scenarios/balikpapan-2024.yaml --set voters.turnout=0.65
     """
-    from planner.report.files import atomic_write_text
+    from planner.files import atomic_write_text
     from planner.scenario.load import load_scenario
     from planner.scenario.summary import format_summary, summarise
 
@@ -135,7 +135,7 @@ def schema(out: Path | None) -> None:
     Example:
       planner schema --out scenario.schema.json
     """
-    from planner.report.files import atomic_write_text
+    from planner.files import atomic_write_text
     from planner.scenario.reference import scenario_json_schema
 
     text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -266,7 +266,7 @@ def demo(
     from planner.demo.run import DemoOptions, run_demo, stdout_echo, summary_rows
     from planner.report.i18n import Translator
     from planner.report.options import finish_report
-    from planner.report.terminal import format_table
+    from planner.terminal import format_table
 
     options = DemoOptions(
         scenario=scenario,
@@ -441,9 +441,9 @@ def simulate(
         start_run,
     )
     from planner.report.options import finish_report
-    from planner.report.terminal import Progress, format_table
     from planner.sim.day import trace_day
     from planner.sim.metrics import METRIC_NAMES, headline_rows
+    from planner.terminal import Progress, format_table
 
     def traced(sc: Any, run_seed: int, plan: Any) -> str | None:
         """trace.csv of --trace (a province's TPS: its region's day), or None."""
@@ -588,8 +588,8 @@ def compare(
         start_run,
     )
     from planner.report.options import finish_report
-    from planner.report.terminal import Progress, format_table
     from planner.sim.metrics import METRIC_NAMES
+    from planner.terminal import Progress, format_table
 
     if resume is not None:
         if scenario is not None:
@@ -732,7 +732,7 @@ def plan_command(
     from planner.experiment.session import RunRequest, load_scenario_of, reopen_run, start_run
     from planner.opt.limits import parse_pairs
     from planner.report.options import finish_report
-    from planner.report.terminal import Progress
+    from planner.terminal import Progress
 
     if resume is not None:
         if scenario is not None:
@@ -832,10 +832,10 @@ def optimise(
       planner optimise scenarios/balikpapan-2024.yaml --budget police=5e8 --time-limit 30
     """
     from planner.errors import InfeasibleError
+    from planner.files import RunFolder, default_run_dir
     from planner.opt.api import optimise as run_optimise
     from planner.opt.limits import parse_pairs, with_limits
     from planner.opt.output import format_result, write_optimise_files
-    from planner.report.files import RunFolder, default_run_dir
     from planner.scenario.load import load_scenario
 
     sc = with_limits(
@@ -927,15 +927,15 @@ def frontier(
     Example:
       planner frontier scenarios/balikpapan-2024.yaml --agency police --from 3e8 --to 9e8 --steps 7
     """
+    from planner.files import RunFolder, default_run_dir
     from planner.opt.frontier import (
         format_frontier,
         frontier_csv,
         frontier_summary,
         sweep_budgets,
     )
-    from planner.report.files import RunFolder, default_run_dir
-    from planner.report.terminal import Progress
     from planner.scenario.load import load_scenario
+    from planner.terminal import Progress
 
     sc = load_scenario(scenario, overrides)
     run_seed = (sc.seed if seed is None else seed) % 2**31

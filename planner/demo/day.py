@@ -30,6 +30,7 @@ from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 from planner.sim import day as sim_day
 from planner.sim.counting import draw_counting, full_team_minutes
+from planner.sim.dayresult import DayResult
 from planner.sim.logistics import LogisticsResult, ReturnResult
 from planner.sim.queueing import OUT_GAVE_UP, OUT_VOTED, QueueResult
 from planner.sim.record import EventLog
@@ -243,7 +244,7 @@ def _incidents(scenario: Scenario, response: ResponseResult | None) -> list[Inci
     return out
 
 
-def _workers(scenario: Scenario, result: sim_day.DayResult, i: int, seed: int) -> list[WorkerStory]:
+def _workers(scenario: Scenario, result: DayResult, i: int, seed: int) -> list[WorkerStory]:
     """Fatigue of the voting team at TPS `i`, with the counting workload when it counts."""
     spec = scenario.spec
     grid = result.grid

@@ -17,7 +17,7 @@ from typing import IO
 
 from planner.demo.day import simulate_demo_day
 from planner.errors import UserError
-from planner.report.files import RunFolder, default_run_dir
+from planner.files import RunFolder, default_run_dir
 from planner.report.i18n import Translator
 from planner.report.narrate import Entry, narrate
 from planner.report.story import DayStory, save_story

@@ -43,7 +43,7 @@ from planner.experiment.stats import mean_interval, t_quantile
 from planner.experiment.tasks import Job
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
-from planner.sim.day import Engine
+from planner.sim.dayresult import Engine
 from planner.sim.metrics import HEADLINE, METRIC_NAMES, format_value
 
 DISTRICT_METRICS: tuple[str, ...] = (

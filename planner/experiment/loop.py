@@ -612,7 +612,7 @@ def plan_in_folder(
         return read_plan(path, scenario), report
 
     def on_plan(k: int, plan: Plan, report: dict[str, Any]) -> None:
-        from planner.report.files import atomic_write_json
+        from planner.files import atomic_write_json
 
         save_plan(folder(k), scenario, plan)
         atomic_write_json(folder(k) / "solve.json", report)  # last: marks the plan complete
@@ -653,7 +653,7 @@ def plan_in_folder(
 
 def loop_lines(result: LoopResult) -> list[str]:
     """The printed outcome: iterations, the kept plan, and it against the default."""
-    from planner.report.terminal import format_table
+    from planner.terminal import format_table
 
     rows = [
         [

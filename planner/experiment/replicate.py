@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from planner.experiment.checkpoint import ReplicationStore
+from planner.experiment.columns import ColumnMeans
 from planner.experiment.executors import Executor
 from planner.experiment.regions import merge_results
 from planner.experiment.tasks import WHOLE, Job, Task, TaskResult
@@ -44,7 +45,7 @@ class PlanTotals:
     """Summary metrics of each replication (the province's for a multi-region scenario)."""
     enabled: dict[str, bool] = field(default_factory=dict)
     tps: Any = None
-    """`planner.experiment.run.ColumnMeans` of the per-TPS columns."""
+    """`planner.experiment.columns.ColumnMeans` of the per-TPS columns."""
     district: Any = None
     """ColumnMeans of the per-kecamatan columns."""
     district_reps: dict[str, list[FloatArray]] = field(default_factory=dict)
@@ -70,7 +71,6 @@ class Replicator:
         progress: TaskProgress | None = None,
         keep_district: Sequence[str] = (),
     ) -> None:
-        from planner.experiment.run import ColumnMeans
 
         self.job = job
         self.executor = executor

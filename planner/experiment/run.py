@@ -35,41 +35,13 @@ if TYPE_CHECKING:
     from planner.experiment.precision import PrecisionTarget
     from planner.experiment.replicate import PlanTotals
     from planner.experiment.tasks import Job
-from planner.sim.day import Engine
+from planner.sim.dayresult import Engine
 from planner.sim.metrics import METRIC_NAMES
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 Progress = Callable[[int, int], None]
 """``progress(done, total)`` after each task (a replication; region × replication for a
 province)."""
-
-
-@dataclass
-class ColumnMeans:
-    """Running means of table columns over replications (NaN values are skipped)."""
-
-    sums: dict[str, FloatArray] = field(default_factory=dict)
-    counts: dict[str, FloatArray] = field(default_factory=dict)
-
-    def add(self, columns: dict[str, FloatArray]) -> None:
-        """Fold in one replication's columns."""
-        for name, values in columns.items():
-            v = np.asarray(values, dtype=np.float64)
-            ok = np.isfinite(v)
-            if name not in self.sums:
-                self.sums[name] = np.zeros(v.shape)
-                self.counts[name] = np.zeros(v.shape)
-            self.sums[name] += np.where(ok, v, 0.0)
-            self.counts[name] += ok
-
-    def means(self) -> dict[str, FloatArray]:
-        """Mean of each column (NaN where no replication had a finite value)."""
-        out: dict[str, FloatArray] = {}
-        for name, total in self.sums.items():
-            n = self.counts[name]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[name] = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-        return out
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import Any
 
 from planner.errors import UserError
 from planner.experiment.checkpoint import ReplicationStore, plan_digest
-from planner.report.files import RunFolder, atomic_write_json, default_run_dir, utc_now
+from planner.files import RunFolder, atomic_write_json, default_run_dir, utc_now
 from planner.scenario.plan import Plan, plan_to_csv, read_plan
 from planner.scenario.resolved import Scenario
 
@@ -192,11 +192,11 @@ def reopen_run(run_dir: Path, command: str) -> OpenRun:
 
 def _scenario_for(path: Path, request: RunRequest, digest: str) -> Scenario:
     """The run's scenario: rebuilt from the folder, else from the recorded file; same hash."""
-    from planner.report.runs import load_run, load_run_scenario
+    from planner.scenario.load import load_resolved
 
     candidates: list[Scenario] = []
     with contextlib.suppress(UserError):
-        candidates.append(load_run_scenario(load_run(path)))
+        candidates.append(load_resolved(path))
     with contextlib.suppress(UserError):
         candidates.append(load_scenario_of(request))
     for sc in candidates:
@@ -225,7 +225,7 @@ def store_identity(
 
 def save_plan(folder: Path, scenario: Scenario, plan: Plan) -> None:
     """plan.csv and plan.json (reserves) of a plan, readable by `read_plan`."""
-    from planner.report.files import atomic_write_text
+    from planner.files import atomic_write_text
 
     atomic_write_text(folder / "plan.csv", plan_to_csv(scenario, plan))
     reserves: dict[str, dict[str, int]] = {}
@@ -255,7 +255,7 @@ def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -
     per_district.csv and, for a province, per_region.csv. Returns the `SimulationResult`."""
     from planner.experiment.precision import parse_precision
     from planner.experiment.run import run_replications
-    from planner.sim.day import Engine
+    from planner.sim.dayresult import Engine
     from planner.sim.metrics import METRIC_NAMES
 
     req = open_run.request

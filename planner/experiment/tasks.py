@@ -17,7 +17,8 @@ from planner.experiment.harm import HARM_METRIC, HarmWeights, harm_columns
 from planner.experiment.regions import RegionPart, merge_notes, region_plan, split_regions
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
-from planner.sim.day import Engine, simulate_day
+from planner.sim.day import simulate_day
+from planner.sim.dayresult import Engine
 from planner.sim.metrics import ReplicationResult, replication_result
 
 WHOLE = -1

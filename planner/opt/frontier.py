@@ -28,8 +28,8 @@ from planner.opt.api import OptimiseResult, optimise
 from planner.opt.check import Assignment
 from planner.opt.groups import Column
 from planner.opt.limits import budget_line_of
-from planner.report.terminal import format_table
 from planner.scenario.resolved import Scenario
+from planner.terminal import format_table
 
 BILLION = 1_000_000_000
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from planner.files import RunFolder
 from planner.opt.api import OptimiseResult
-from planner.report.files import RunFolder
-from planner.report.terminal import format_table
 from planner.scenario.plan import plan_to_csv
+from planner.terminal import format_table
 
 
 def write_optimise_files(run: RunFolder, result: OptimiseResult) -> None:

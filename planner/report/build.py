@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from planner.files import atomic_write_text
 from planner.report import html
-from planner.report.files import atomic_write_text
 from planner.report.html import Html
 from planner.report.i18n import DEFAULT_LANG, Translator
 from planner.report.runs import RunData, load_run

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.report.runs import RunData, load_run_scenario
-from planner.report.trace import DayTrace
+from planner.report.runs import CsvTable, RunData, load_run_scenario
+from planner.report.trace import DayTrace, chosen_tps
 
 REPLICATION = 0
 """The replication re-run (the first; every replication is equally representative)."""
@@ -79,3 +79,11 @@ def trace_run_day(run: RunData, worst: list[str], median: str) -> tuple[DayTrace
         story=story,
     )
     return trace, ""
+
+
+def load_day_trace(run: RunData, per_tps: CsvTable | None) -> tuple[DayTrace | None, str]:
+    """Re-run one replication for the chosen TPS; (None, why) when that is not possible."""
+    worst, median = chosen_tps(per_tps)
+    if not worst:
+        return None, "per_tps.csv with tps_id and wait_mean_min is missing"
+    return trace_run_day(run, worst, median)

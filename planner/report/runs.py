@@ -19,8 +19,6 @@ import numpy as np
 
 from planner.errors import UserError
 from planner.scenario.resolved import Scenario
-from planner.scenario.schema import ScenarioSpec
-from planner.scenario.tps import TpsTable
 
 
 @dataclass
@@ -164,61 +162,8 @@ def load_run(run_dir: Path) -> RunData:
 
 
 def load_run_scenario(run: RunData) -> Scenario:
-    """The run's scenario, rebuilt from scenario.resolved.yaml and tps.csv in its folder.
+    """The run's scenario, rebuilt from scenario.resolved.yaml and tps.csv in its folder
+    (`planner.scenario.load.load_resolved`)."""
+    from planner.scenario.load import load_resolved
 
-    The TPS table is read from tps.csv when present (so a scenario that named a TPS file
-    elsewhere still loads from the folder alone), else generated again from the spec.
-    """
-    from planner.scenario.load import read_yaml, resolve_tps, validate_spec
-
-    path = run.file("scenario.resolved.yaml")
-    if not path.is_file():
-        raise UserError("no scenario.resolved.yaml in the run folder", where=str(run.path))
-    data = read_yaml(path)  # the scenario loader's checks: UTF-8, size, plain YAML, a mapping
-    # the dump writes unset alternatives (region/regions) as null
-    data = {k: v for k, v in data.items() if v is not None}
-    spec = validate_spec(data, where=str(path))
-    tps = read_csv(run.file("tps.csv"))
-    if tps is None or tps.rows == 0:
-        return Scenario(spec=spec, tps=resolve_tps(spec, run.path, where=str(path)), path=path)
-    try:
-        return Scenario(spec=spec, tps=_table_from_run(spec, tps), path=path)
-    except (KeyError, ValueError, IndexError) as exc:
-        raise UserError(
-            f"tps.csv does not fit the run's scenario ({type(exc).__name__}: {exc}); the run "
-            "folder was edited or is damaged — run the command again",
-            where=str(run.file("tps.csv")),
-        ) from None
-
-
-def _table_from_run(spec: ScenarioSpec, tps: CsvTable) -> TpsTable:
-    """The TPS table written to a run folder's tps.csv, read back for `spec`."""
-    from planner.scenario.load import build_table
-
-    known = set(spec.risk.classes)
-    regions = [r.name for r in spec.all_regions()]
-    multi = spec.regions is not None
-    rows: list[dict[str, Any]] = []
-    for raw in tps.row_dicts():
-        if raw["risk_class"] not in known or raw.get("access", "road") not in ("road", "river", ""):
-            raise ValueError(f"TPS {raw['tps_id']!r} has a class or access the scenario lacks")
-        region = raw.get("region") or regions[0]
-        district = raw["district"]
-        if multi and district.startswith(f"{region} / "):
-            district = district[len(region) + 3 :]
-        row: dict[str, Any] = {
-            "tps_id": raw["tps_id"],
-            "district": district,
-            "village": raw["village"],
-            "voters": int(raw["voters"]),
-            "risk_class": raw["risk_class"],
-            "booths": int(raw.get("booths") or spec.election.booths_per_tps),
-            "access": raw.get("access") or "road",
-            "indicators": int(raw.get("indicators") or 0),
-            "region": region,
-            "region_index": regions.index(region) if region in regions else 0,
-        }
-        if raw.get("lat") and raw.get("lon"):
-            row["lat"], row["lon"] = float(raw["lat"]), float(raw["lon"])
-        rows.append(row)
-    return build_table(spec, rows)
+    return load_resolved(run.path)

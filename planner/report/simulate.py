@@ -19,8 +19,9 @@ from planner.report.build import Part
 from planner.report.html import Html
 from planner.report.i18n import Translator
 from planner.report.narrate import incident_label
+from planner.report.rerun import load_day_trace
 from planner.report.runs import CsvTable, RunData
-from planner.report.trace import DayTrace, load_day_trace
+from planner.report.trace import DayTrace
 
 HEADLINE: tuple[tuple[str, str, str], ...] = (
     # metric, English label, Indonesian label

@@ -145,7 +145,7 @@ class DayStory:
 
 def save_story(story: DayStory, path: Path) -> None:
     """Write story.json atomically (NaN written as null)."""
-    from planner.report.files import atomic_write_text
+    from planner.files import atomic_write_text
 
     atomic_write_text(path, json.dumps(_nan_to_none(story.to_json()), ensure_ascii=False) + "\n")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.report.runs import CsvTable, RunData
+from planner.report.runs import CsvTable
 from planner.report.story import DayStory
 
 WORST_COUNT = 5
@@ -55,13 +55,3 @@ def chosen_tps(per_tps: CsvTable | None) -> tuple[list[str], str]:
     worst = [ids[i] for i in order[:WORST_COUNT]]
     median = ids[int(order[len(order) // 2])]
     return worst, median
-
-
-def load_day_trace(run: RunData, per_tps: CsvTable | None) -> tuple[DayTrace | None, str]:
-    """Re-run one replication for the chosen TPS; (None, why) when that is not possible."""
-    worst, median = chosen_tps(per_tps)
-    if not worst:
-        return None, "per_tps.csv with tps_id and wait_mean_min is missing"
-    from planner.report.rerun import trace_run_day
-
-    return trace_run_day(run, worst, median)

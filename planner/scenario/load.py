@@ -537,3 +537,79 @@ def _float(text: str, bad: Any) -> float:
     if not math.isfinite(value):
         raise bad(f"{text!r} is not a finite number")
     return value
+
+
+def load_resolved(folder: Path) -> Scenario:
+    """A run folder's scenario, rebuilt from its scenario.resolved.yaml and tps.csv.
+
+    The TPS table is read from tps.csv when present (so a scenario that named a TPS file
+    elsewhere still loads from the folder alone), else generated again from the spec. Both
+    files get the loader's checks; a damaged one is a `ScenarioError` naming it.
+    """
+    path = folder / "scenario.resolved.yaml"
+    if not path.is_file():
+        raise ScenarioError("no scenario.resolved.yaml in the run folder", where=str(folder))
+    data = read_yaml(path)
+    # the dump writes unset alternatives (region/regions) as null
+    data = {k: v for k, v in data.items() if v is not None}
+    spec = validate_spec(data, where=str(path))
+    table_path = folder / "tps.csv"
+    rows = _run_tps_rows(table_path)
+    if not rows:
+        return Scenario(spec=spec, tps=resolve_tps(spec, folder, where=str(path)), path=path)
+    try:
+        return Scenario(spec=spec, tps=_table_from_run(spec, rows), path=path)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ScenarioError(
+            f"tps.csv does not fit the run's scenario ({type(exc).__name__}: {exc}); the run "
+            "folder was edited or is damaged — run the command again",
+            where=str(table_path),
+        ) from None
+
+
+def _run_tps_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a run folder's tps.csv (none when it is missing)."""
+    if not path.is_file():
+        return []
+    check_file_size(path, MAX_TPS_TABLE_BYTES, "the TPS table")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [
+                {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+                for row in csv.DictReader(handle)
+            ]
+    except UnicodeDecodeError:
+        raise ScenarioError("not UTF-8 text; was the run folder edited?", where=str(path)) from None
+    except (OSError, csv.Error) as exc:
+        raise ScenarioError(f"cannot read the CSV ({exc})", where=str(path)) from None
+
+
+def _table_from_run(spec: ScenarioSpec, raw_rows: list[dict[str, str]]) -> TpsTable:
+    """The TPS table written to a run folder's tps.csv, read back for `spec`."""
+    known = set(spec.risk.classes)
+    regions = [r.name for r in spec.all_regions()]
+    multi = spec.regions is not None
+    rows: list[dict[str, Any]] = []
+    for raw in raw_rows:
+        if raw["risk_class"] not in known or raw.get("access", "road") not in ("road", "river", ""):
+            raise ValueError(f"TPS {raw['tps_id']!r} has a class or access the scenario lacks")
+        region = raw.get("region") or regions[0]
+        district = raw["district"]
+        if multi and district.startswith(f"{region} / "):
+            district = district[len(region) + 3 :]
+        row: dict[str, Any] = {
+            "tps_id": raw["tps_id"],
+            "district": district,
+            "village": raw["village"],
+            "voters": int(raw["voters"]),
+            "risk_class": raw["risk_class"],
+            "booths": int(raw.get("booths") or spec.election.booths_per_tps),
+            "access": raw.get("access") or "road",
+            "indicators": int(raw.get("indicators") or 0),
+            "region": region,
+            "region_index": regions.index(region) if region in regions else 0,
+        }
+        if raw.get("lat") and raw.get("lon"):
+            row["lat"], row["lon"] = float(raw["lat"]), float(raw["lon"])
+        rows.append(row)
+    return build_table(spec, rows)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from planner.sim.day import DayResult
+from planner.sim.dayresult import DayResult
 from planner.sim.harm import HARM_PARTS
 from planner.sim.queueing import OUT_GAVE_UP, OUT_STRANDED, OUT_TURNED_AWAY, OUT_VOTED
 from planner.sim.voters import KIND_DPK

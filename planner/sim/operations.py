@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from planner.scenario.injects import ScriptedEvent
 from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
+from planner.sim.dayresult import DayResult
 from planner.sim.deterrence import apply_deterrence
 from planner.sim.harm import harm_metrics
 from planner.sim.incidents import draw_incidents, inject_collapses, inject_draws, merge_draws
@@ -49,9 +50,6 @@ from planner.sim.response import (
     response_metrics,
     simulate_response,
 )
-
-if TYPE_CHECKING:
-    from planner.sim.day import DayResult
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 

@@ -10,7 +10,8 @@ import pytest
 
 import planner
 from planner.errors import UserError
-from planner.experiment.run import ColumnMeans, run_replications
+from planner.experiment.columns import ColumnMeans
+from planner.experiment.run import run_replications
 from planner.scenario.load import load_scenario
 from planner.sim.day import simulate_day
 from planner.sim.metrics import METRIC_NAMES, replication_result

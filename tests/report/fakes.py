@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.report.files import RunFolder
+from planner.files import RunFolder
 from planner.report.story import (
     DayStory,
     IncidentStory,

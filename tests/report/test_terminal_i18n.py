@@ -10,7 +10,7 @@ import pytest
 from planner.errors import UserError
 from planner.report import html
 from planner.report.i18n import STRINGS, Translator, check_lang
-from planner.report.terminal import Progress, format_table, track
+from planner.terminal import Progress, format_table, track
 
 
 class FakeTty(io.StringIO):

@@ -20,7 +20,8 @@ from simcore_helpers import OFF, make, merge, pilkada
 from planner.scenario.injects import resolve_injects
 from planner.scenario.resolved import Scenario
 from planner.sim import staff as st
-from planner.sim.day import DayResult, day_grid, simulate_day, voting_staff
+from planner.sim.day import day_grid, simulate_day, voting_staff
+from planner.sim.dayresult import DayResult
 from planner.sim.fatigue import break_intervals
 from planner.sim.logistics import simulate_logistics
 from planner.sim.logistics_reference import simulate_logistics_reference

@@ -62,14 +62,6 @@ METHOD_OF_KIND: dict[MetricKind, IntervalMethod] = {
 }
 """The interval method of each metric kind."""
 
-METHOD_TEXT: dict[IntervalMethod, str] = {
-    "gamma-poisson": "Fay–Feuer gamma, variance at least Poisson, one-event upper correction",
-    "gamma": "gamma with the mean and t-scaled variance of the mean",
-    "beta": "beta with the mean and t-scaled variance of the mean",
-    "t": "Student t, cut at 0",
-}
-"""One line per method, for tables and docs."""
-
 ALPHA = 0.05
 """1 − the confidence level of every interval."""
 

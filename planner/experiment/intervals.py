@@ -37,7 +37,8 @@ the choice is justified and its coverage measured by ``benchmarks/coverage_inter
 Every method is deterministic (no resampling), so summaries stay bit-identical for any
 executor and number of workers without a random stream. One replication gives the point
 for amounts, shares and means (no spread to go by) and the Poisson-floored interval for a
-count; no replication gives zeros, as the t-interval always did.
+count; no replication gives zeros, as the t-interval always did. Values outside a kind's
+range (a negative one, a share above 1) get the plain t-interval (`kind_interval`).
 """
 
 from __future__ import annotations
@@ -61,19 +62,11 @@ METHOD_OF_KIND: dict[MetricKind, IntervalMethod] = {
 }
 """The interval method of each metric kind."""
 
-METHOD_TEXT: dict[IntervalMethod, str] = {
-    "gamma-poisson": "Fay–Feuer gamma, variance at least Poisson, one-event upper correction",
-    "gamma": "gamma with the mean and t-scaled variance of the mean",
-    "beta": "beta with the mean and t-scaled variance of the mean",
-    "t": "Student t, cut at 0",
-}
-"""One line per method, for tables and docs."""
-
 ALPHA = 0.05
 """1 − the confidence level of every interval."""
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1)
 def _z() -> float:
     from scipy.stats import norm
 
@@ -173,7 +166,13 @@ def nonnegative_t_interval(values: Sequence[float]) -> Interval:
 
 
 def kind_interval(kind: MetricKind, values: Sequence[float]) -> Interval:
-    """The 95% interval of the mean of `values` by the method of `kind`."""
+    """The 95% interval of the mean of `values` by the method of `kind`.
+
+    Values outside the kind's range (a negative one, a share above 1) mean the metric is not
+    what its kind says; they get the plain Student-t interval rather than a bound they break.
+    """
+    if any(v < 0.0 for v in values) or (kind == "share" and any(v > 1.0 for v in values)):
+        return mean_interval(values)
     if kind == "count":
         return count_interval(values)
     if kind == "amount":

@@ -152,6 +152,43 @@ def test_degenerate_samples_stay_finite_and_ordered(kind: MetricKind, values: li
     assert iv.n == len(values)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_random_samples_keep_the_bounds(kind: MetricKind) -> None:
+    """3,000 random non-negative samples (n = 1–40; zeros, whole counts, one huge outlier,
+    heavy tails; shares in [0, 1]): every interval is finite, holds its mean, never goes
+    below 0, and a share's never above 1."""
+    rng = np.random.default_rng(np.random.SeedSequence(13, spawn_key=(len(kind),)))
+    for _ in range(3000):
+        n = int(rng.integers(1, 41))
+        shape = int(rng.integers(0, 4))
+        if shape == 0:
+            x = rng.poisson(rng.choice([0.01, 0.3, 5.0, 500.0]), n).astype(float)
+        elif shape == 1:
+            x = np.where(rng.random(n) < 0.9, 0.0, rng.pareto(1.1, n) * 1e3)
+        elif shape == 2:
+            x = np.zeros(n)
+            x[int(rng.integers(0, n))] = 10.0 ** rng.uniform(-6, 6)
+        else:
+            x = rng.beta(0.2, 5.0, n)
+        if kind == "share":
+            x = np.minimum(x, 1.0)
+        iv = kind_interval(kind, x.tolist())
+        assert all(math.isfinite(v) for v in (iv.mean, iv.ci95_low, iv.ci95_high)), x
+        assert 0.0 <= iv.ci95_low <= iv.mean <= iv.ci95_high, x
+        assert kind != "share" or iv.ci95_high <= 1.0, x
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_values_outside_the_kind_get_the_plain_t_interval(kind: MetricKind) -> None:
+    """A negative value (or a share above 1) means the metric is not what its kind says: the
+    plain t-interval, never a cut that would put the mean outside its own interval."""
+    signed = [-3.0, 1.0, -0.5, 2.0]
+    assert kind_interval(kind, signed) == mean_interval(signed)
+    if kind == "share":
+        over = [0.5, 1.2, 0.9]
+        assert kind_interval(kind, over) == mean_interval(over)
+
+
 def test_rare_poisson_count_coverage() -> None:
     """The coverage study the docs report, as a test: Poisson counts with mean 0.2 per day
     over R = 10 and R = 20 replications, 4,000 samples each from a fixed seed. The count

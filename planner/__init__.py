@@ -33,16 +33,57 @@ def simulate(
     replications: int = 20,
     seed: int | None = None,
     workers: int = 1,
+    out: Any = None,
     **options: Any,
 ) -> Any:
     """Simulate polling day (`planner simulate`); returns a `SimulationResult`.
 
     `scenario` is a path or a loaded scenario; further options (`plan`, `overrides`,
-    `engine`, `progress`) as in `planner.experiment.run.simulate`.
+    `engine`, `progress`, `executor`, `scheduler`, `precision`, `max_replications`) as in
+    `planner.experiment.run.simulate`. The options are checked as the command line checks
+    them (`planner.experiment.lifecycle.check_request`); with `out` (a folder) the run goes
+    through the command's whole lifecycle and writes the same run folder as
+    ``planner simulate --out``.
     """
+    from planner.experiment.lifecycle import COMMANDS, Where, check_request, execute
     from planner.experiment.run import simulate as run_simulate
+    from planner.experiment.session import RunRequest
+    from planner.scenario.resolved import Scenario
 
-    return run_simulate(scenario, replications=replications, seed=seed, workers=workers, **options)
+    plan = options.get("plan")
+    if out is not None:
+        if isinstance(scenario, Scenario) or not isinstance(plan, str | type(None)):
+            raise UserError("a run folder (out=) needs a scenario path and a plan path or None")
+        request = RunRequest(
+            command="simulate",
+            scenario=str(scenario),
+            overrides=list(options.get("overrides", ())),
+            seed=seed,
+            replications=replications,
+            engine=str(options.get("engine", "batch")),
+            plans=[plan or "default"],
+            precision=list(options.get("precision", ())),
+            max_replications=options.get("max_replications"),
+        )
+        where = Where(str(options.get("executor", "local")), workers, options.get("scheduler"))
+        _, result = execute(COMMANDS["simulate"], request, out=out, where=where)
+        return result
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(
+        scenario, options.pop("overrides", ())
+    )
+    check_request(
+        "simulate",
+        RunRequest(
+            command="simulate",
+            scenario=str(sc.path or ""),
+            replications=replications,
+            precision=list(options.get("precision", ())),
+            max_replications=options.get("max_replications"),
+            plans=["default"],
+        ),
+        sc,
+    )
+    return run_simulate(sc, replications=replications, seed=seed, workers=workers, **options)
 
 
 def optimise(
@@ -88,7 +129,7 @@ def plan(scenario: Any, iterations: int = 3, replications: int = 10, **options: 
 
 def resume(run_dir: Any, workers: int = 1, **options: Any) -> Any:
     """Finish an interrupted simulate, compare or plan run folder (``--resume``)."""
-    from planner.experiment.session import resume_run
+    from planner.experiment.lifecycle import resume_run
 
     return resume_run(run_dir, workers=workers, **options)
 

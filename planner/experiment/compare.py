@@ -506,13 +506,14 @@ def compare_in_folder(
 ) -> CompareResult:
     """Run (or finish) a compare run in its folder: compare.json, compare.csv,
     differences.csv and compare_districts.csv."""
-    from planner.experiment.session import interrupted
+    from planner.experiment.session import recorded
 
     req = open_run.request
     run = open_run.run
     targets = parse_precision(req.precision, METRIC_NAMES)
     engine: Engine = "reference" if req.engine == "reference" else "batch"
-    try:
+    tasks = len(open_run.plans) * max(1, len(open_run.scenario.spec.regions or [None]))
+    with recorded(open_run, total=lambda: tasks * req.replications) as finish:
         result = compare_plans(
             open_run.scenario,
             open_run.plans,
@@ -531,11 +532,5 @@ def compare_in_folder(
         run.write_text("compare.csv", result.compare_csv())
         run.write_text("differences.csv", result.differences_csv())
         run.write_text("compare_districts.csv", result.districts_csv())
-    except KeyboardInterrupt:
-        tasks = len(open_run.plans) * max(1, len(open_run.scenario.spec.regions or [None]))
-        raise interrupted(open_run, tasks * req.replications) from None
-    except BaseException as exc:
-        run.finish("failed", error=f"{type(exc).__name__}: {exc}")
-        raise
-    run.finish("ok", tasks_run=result.tasks_run)
+        finish.update(tasks_run=result.tasks_run)
     return result

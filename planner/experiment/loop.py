@@ -582,7 +582,7 @@ def plan_in_folder(
     solve report, training replications), evaluation/, iterations.csv, loop.json,
     compare.json, compare.csv, differences.csv, and the kept plan as plan.csv/plan.json."""
     from planner.experiment.checkpoint import ReplicationStore
-    from planner.experiment.session import interrupted, save_plan, store_identity
+    from planner.experiment.session import recorded, save_plan, store_identity
     from planner.opt.limits import parse_pairs
     from planner.scenario.plan import read_plan
 
@@ -631,7 +631,7 @@ def plan_in_folder(
         return ReplicationStore(path, identity).open()
 
     hooks = LoopHooks(saved_plan, on_plan, on_iteration, store, progress, echo)
-    try:
+    with recorded(open_run) as finish:
         result = run_loop(scenario, settings, open_run.seed, executor, hooks)
         evaluation = result.evaluation
         run.write_text("iterations.csv", result.iterations_csv())
@@ -642,12 +642,7 @@ def plan_in_folder(
         save_plan(
             Path(run.path), scenario, Plan(result.plan.patterns, result.plan.reserves, "loop")
         )
-    except KeyboardInterrupt:
-        raise interrupted(open_run) from None
-    except BaseException as exc:
-        run.finish("failed", error=f"{type(exc).__name__}: {exc}")
-        raise
-    run.finish("ok", kept_iteration=result.kept, converged=result.converged)
+        finish.update(kept_iteration=result.kept, converged=result.converged)
     return result
 
 

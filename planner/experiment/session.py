@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,8 @@ class OpenRun:
     scenario: Scenario
     plans: list[Plan | None]
     seed: int
-    store: ReplicationStore
+    store: ReplicationStore | None
+    """Finished replications (None for optimise and frontier, which save none)."""
     resumed: bool
 
 
@@ -119,8 +121,15 @@ def start_run(
     plans: list[Plan | None],
     out: Path | None,
     extra: dict[str, Any] | None = None,
+    *,
+    store: bool = True,
+    tps_csv: bool = True,
+    record_request: bool = True,
 ) -> OpenRun:
-    """Create a run folder for `request`: manifest, scenario, plans, an empty store."""
+    """Create a run folder for `request`: manifest, scenario, plans and (for a resumable
+    run, `store`) an empty replication store with the request in the manifest. Optimise and
+    frontier folders have no store and no request (they cannot be resumed); frontier's has no
+    tps.csv."""
     seed = scenario.seed if request.seed is None else int(request.seed)
     request.seed = seed
     request.scenario = str(Path(request.scenario).resolve())
@@ -136,19 +145,24 @@ def start_run(
             "another --out",
             where=str(run.path),
         )
+    recorded_request = {"request": request.to_dict()} if record_request else {}
     run.start(
         scenario.name,
         scenario.digest(),
         seed,
         scenario.spec_data(),
-        scenario.tps.to_csv(),
-        extra={**(extra or {}), "request": request.to_dict()},
+        scenario.tps.to_csv() if tps_csv else None,
+        extra={**(extra or {}), **recorded_request},
     )
     for k, plan in enumerate(plans):
         if plan is not None:
             save_plan(run.path / "plans" / f"p{k:02d}", scenario, plan)
-    store = ReplicationStore(run.path, store_identity(scenario, plans, seed, request)).open()
-    return OpenRun(run, request, scenario, plans, seed, store, resumed=False)
+    replications = (
+        ReplicationStore(run.path, store_identity(scenario, plans, seed, request)).open()
+        if store
+        else None
+    )
+    return OpenRun(run, request, scenario, plans, seed, replications, resumed=False)
 
 
 def reopen_run(run_dir: Path, command: str) -> OpenRun:
@@ -250,6 +264,29 @@ def interrupted(open_run: OpenRun, total: int | None = None) -> KeyboardInterrup
     )
 
 
+@contextlib.contextmanager
+def recorded(
+    open_run: OpenRun, resumable: bool = True, total: Callable[[], int | None] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Record how the run's work ends in its manifest, whatever happens: yields a dict the
+    work fills with the fields of a successful finish (``status`` may replace "ok"); an
+    exception marks the run failed (and propagates), Ctrl-C marks it interrupted — with the
+    resume command when the run is `resumable` (`interrupted`)."""
+    fields: dict[str, Any] = {}
+    try:
+        yield fields
+    except KeyboardInterrupt:
+        if resumable:
+            raise interrupted(open_run, total() if total else None) from None
+        open_run.run.finish("interrupted")
+        raise
+    except BaseException as exc:
+        open_run.run.finish("failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    status = str(fields.pop("status", "ok"))
+    open_run.run.finish(status, **fields)
+
+
 def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -> Any:
     """Run (or finish) a simulate run in its folder: summary.json, per_tps.csv,
     per_district.csv and, for a province, per_region.csv. Returns the `SimulationResult`."""
@@ -263,7 +300,14 @@ def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -
     engine: Engine = "reference" if req.engine == "reference" else "batch"
     targets = parse_precision(req.precision, METRIC_NAMES)
     tasks_per_rep = max(1, len(open_run.scenario.spec.regions or [None]))
-    try:
+
+    store = open_run.store
+    assert store is not None
+
+    def total() -> int:
+        return tasks_per_rep * max(req.replications, store.count // tasks_per_rep)
+
+    with recorded(open_run, total=total) as finish:
         result = run_replications(
             open_run.scenario,
             req.replications,
@@ -273,7 +317,7 @@ def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -
             engine,
             progress,
             executor=executor,
-            store=open_run.store,
+            store=store,
             precision=targets,
             max_replications=req.max_replications,
         )
@@ -282,46 +326,7 @@ def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -
         run.write_text("per_district.csv", result.per_district_csv())
         if result.per_region:
             run.write_text("per_region.csv", result.per_region_csv())
-    except KeyboardInterrupt:
-        total = tasks_per_rep * max(req.replications, open_run.store.count // tasks_per_rep)
-        raise interrupted(open_run, total) from None
-    except BaseException as exc:
-        run.finish("failed", error=f"{type(exc).__name__}: {exc}")
-        raise
-    run.finish(
-        "ok", tasks_run=result.tasks_run, tasks_loaded=open_run.store.count - result.tasks_run
-    )
+        finish.update(
+            tasks_run=result.tasks_run, tasks_loaded=store.count - result.tasks_run
+        )
     return result
-
-
-def resume_run(
-    run_dir: str | Path,
-    workers: int = 1,
-    executor: str = "local",
-    scheduler: str | None = None,
-) -> Any:
-    """Finish an interrupted simulate, compare or plan run (the API of ``--resume``).
-
-    Returns what the command's API returns (`SimulationResult`, `CompareResult` or
-    `LoopResult`); the run folder gets the same files as an uninterrupted run.
-    """
-    from planner.experiment.executors import make_executor
-
-    path = Path(run_dir)
-    try:
-        command = json.loads((path / "manifest.json").read_text(encoding="utf-8"))["command"]
-    except (OSError, json.JSONDecodeError, KeyError, TypeError):
-        raise UserError("not a run folder (no readable manifest.json)", where=str(path)) from None
-    if command not in ("simulate", "compare", "plan"):
-        raise UserError(f"a {command} run cannot be resumed (only simulate, compare, plan)")
-    opened = reopen_run(path, str(command))
-    with make_executor(executor, workers, scheduler) as runner:
-        if command == "simulate":
-            return simulate_in_folder(opened, runner)
-        if command == "compare":
-            from planner.experiment.compare import compare_in_folder
-
-            return compare_in_folder(opened, runner)
-        from planner.experiment.loop import plan_in_folder
-
-        return plan_in_folder(opened, runner)

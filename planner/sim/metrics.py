@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from planner.scenario.resolved import Scenario
 from planner.sim.dayresult import DayResult
 from planner.sim.harm import HARM_PARTS
 from planner.sim.queueing import OUT_GAVE_UP, OUT_STRANDED, OUT_TURNED_AWAY, OUT_VOTED
@@ -510,6 +511,24 @@ def replication_result(day: DayResult) -> ReplicationResult:
     per_district = district_columns(day, wait, voted, per_tps)
     per_district.update(day.extras.get("per_district", {}))
     return ReplicationResult(day.replication, scalars, enabled, per_tps, per_district)
+
+
+def metric_enabled(scenario: Scenario, name: str) -> bool:
+    """Whether the scenario switches on the part a metric belongs to (a switched-off part's
+    metrics are reported as 0 with ``enabled: false``)."""
+    spec = scenario.spec
+    if name in ("tps_opened_late", "open_delay_mean_min"):
+        return spec.logistics.enabled or spec.incidents.enabled
+    owner = next((m.owner for m in METRICS if m.name == name), None)
+    if owner is None and name.startswith(("incidents_", "utilisation_")):
+        owner = "incidents"
+    if owner == "incidents":
+        return spec.incidents.enabled
+    if owner == "logistics":
+        return spec.logistics.enabled
+    if owner == "counting":
+        return spec.counting.enabled
+    return True
 
 
 def _enabled(metric: MetricSpec, day: DayResult) -> bool:

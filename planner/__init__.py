@@ -28,6 +28,36 @@ from planner.scenario.load import load_scenario
 __version__ = "0.1.0"
 
 
+def _in_folder(command: str, out: Any, scenario: Any, given: dict[str, Any], **fields: Any) -> Any:
+    """Run `command` through the whole run lifecycle into the folder `out`, as the command
+    line does (the same checks, files and manifest); returns the command's result."""
+    from planner.experiment.lifecycle import COMMANDS, Where, execute
+    from planner.experiment.session import RunRequest
+    from planner.scenario.resolved import Scenario
+
+    if isinstance(scenario, Scenario):
+        raise UserError("a run folder (out=) needs the scenario's path, not a loaded scenario")
+    request = RunRequest(
+        command=command,
+        scenario=str(scenario),
+        overrides=list(given.get("overrides", ())),
+        seed=given.get("seed"),
+        precision=list(given.get("precision", ())),
+        max_replications=given.get("max_replications"),
+        **fields,
+    )
+    where = Where(
+        str(given.get("executor", "local")), int(given.get("workers", 1)), given.get("scheduler")
+    )
+    _, result = execute(COMMANDS[command], request, out=out, where=where)
+    return result
+
+
+def _pairs(mapping: Any) -> list[str]:
+    """``{"police": 5e8}`` as the command line's ``["police=500000000.0"]``."""
+    return [f"{k}={'unlimited' if v is None else v}" for k, v in dict(mapping or {}).items()]
+
+
 def simulate(
     scenario: Any,
     replications: int = 20,
@@ -43,31 +73,26 @@ def simulate(
     `planner.experiment.run.simulate`. The options are checked as the command line checks
     them (`planner.experiment.lifecycle.check_request`); with `out` (a folder) the run goes
     through the command's whole lifecycle and writes the same run folder as
-    ``planner simulate --out``.
+    ``planner simulate --out`` (then `plan` is a plan.csv path or None).
     """
-    from planner.experiment.lifecycle import COMMANDS, Where, check_request, execute
+    from planner.experiment.lifecycle import check_request
     from planner.experiment.run import simulate as run_simulate
     from planner.experiment.session import RunRequest
     from planner.scenario.resolved import Scenario
 
-    plan = options.get("plan")
     if out is not None:
-        if isinstance(scenario, Scenario) or not isinstance(plan, str | type(None)):
-            raise UserError("a run folder (out=) needs a scenario path and a plan path or None")
-        request = RunRequest(
-            command="simulate",
-            scenario=str(scenario),
-            overrides=list(options.get("overrides", ())),
-            seed=seed,
+        plan = options.get("plan")
+        if not isinstance(plan, str | type(None)):
+            raise UserError("a run folder (out=) needs plan= as a plan.csv path or None")
+        return _in_folder(
+            "simulate",
+            out,
+            scenario,
+            {**options, "seed": seed, "workers": workers},
             replications=replications,
             engine=str(options.get("engine", "batch")),
             plans=[plan or "default"],
-            precision=list(options.get("precision", ())),
-            max_replications=options.get("max_replications"),
         )
-        where = Where(str(options.get("executor", "local")), workers, options.get("scheduler"))
-        _, result = execute(COMMANDS["simulate"], request, out=out, where=where)
-        return result
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(
         scenario, options.pop("overrides", ())
     )
@@ -90,38 +115,85 @@ def optimise(
     scenario: Any,
     budgets: dict[str, Any] | None = None,
     time_limit_s: float = 60.0,
+    out: Any = None,
     **options: Any,
 ) -> Any:
     """Optimise the security deployment (`planner optimise`); returns an `OptimiseResult`
     with `.plan` (a checked Plan, None when infeasible) and `.report` (plan.json).
 
     `budgets` maps an agency or budget-line name to rupiah; further options (`available`,
-    `workers`, `seed`, `gap`, `overrides`) as in `planner.opt.api.optimise`.
+    `workers`, `seed`, `gap`, `overrides`) as in `planner.opt.api.optimise`. With `out` (a
+    folder) it writes the run folder ``planner optimise --out`` writes.
     """
+    if out is not None:
+        return _in_folder(
+            "optimise",
+            out,
+            scenario,
+            {k: v for k, v in options.items() if k != "workers"},
+            replications=1,
+            options={
+                "budgets": _pairs(budgets),
+                "available": _pairs(options.get("available")),
+                "time_limit_s": time_limit_s,
+                "workers": int(options.get("workers", 2)),
+                "gap": float(options.get("gap", 0.0)),
+            },
+        )
     from planner.opt.api import optimise as run_optimise
 
     return run_optimise(scenario, budgets=budgets, time_limit_s=time_limit_s, **options)
 
-def compare(scenario: Any, plans: Any, replications: int = 20, **options: Any) -> Any:
+
+def compare(
+    scenario: Any, plans: Any, replications: int = 20, out: Any = None, **options: Any
+) -> Any:
     """Compare plans on the same simulated days (`planner compare`); returns a
     `CompareResult` (paired differences against the first plan).
 
     `plans`: "default", paths of plan.csv files ("LABEL=PATH"), `Plan` objects or None;
     further options (`seed`, `workers`, `overrides`, `executor`, `scheduler`, `precision`,
-    `max_replications`) as in `planner.experiment.compare.compare`.
+    `max_replications`) as in `planner.experiment.compare.compare`. With `out` (a folder;
+    plans then as "default" or paths) it writes the run folder of ``planner compare --out``.
     """
+    if out is not None:
+        if not all(isinstance(p, str) for p in plans):
+            raise UserError("a run folder (out=) needs plans as \"default\" or plan.csv paths")
+        return _in_folder(
+            "compare", out, scenario, options, replications=replications, plans=list(plans)
+        )
     from planner.experiment.compare import compare as run_compare
 
     return run_compare(scenario, plans, replications=replications, **options)
 
 
-def plan(scenario: Any, iterations: int = 3, replications: int = 10, **options: Any) -> Any:
+def plan(
+    scenario: Any, iterations: int = 3, replications: int = 10, out: Any = None, **options: Any
+) -> Any:
     """The simulation–optimisation loop (`planner plan`); returns a `LoopResult` with the
     kept `.plan`, every `.iterations` entry and the out-of-sample `.evaluation`.
 
     Further options (`eval_replications`, `budgets`, `seed`, `workers`, `executor`,
     `scheduler`, `time_limit_s`, `overrides`, `harm`) as in `planner.experiment.loop.plan_loop`.
+    With `out` (a folder) it writes the run folder of ``planner plan --out`` (resumable).
     """
+    if out is not None:
+        return _in_folder(
+            "plan",
+            out,
+            scenario,
+            options,
+            replications=replications,
+            options={
+                "iterations": iterations,
+                "eval_replications": options.get("eval_replications"),
+                "budgets": _pairs(options.get("budgets")),
+                "available": _pairs(options.get("available")),
+                "time_limit_s": float(options.get("time_limit_s", 60.0)),
+                "solver_workers": int(options.get("solver_workers", 2)),
+                "gap": float(options.get("gap", 0.0)),
+            },
+        )
     from planner.experiment.loop import plan_loop
 
     return plan_loop(scenario, iterations=iterations, replications=replications, **options)

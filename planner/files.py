@@ -7,11 +7,13 @@ Files are written to a temporary name and renamed, so a killed run never leaves 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -129,3 +131,22 @@ class RunFolder:
         """Mark the run finished in the manifest."""
         self.manifest.update({"finished_utc": utc_now(), "status": status, **extra})
         atomic_write_json(self.path / "manifest.json", self.manifest)
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[dict[str, Any]]:
+        """Record how the work inside ends, whatever happens: yields a dict the work fills
+        with the fields of a successful finish (``status`` may replace "ok"); Ctrl-C marks
+        the run interrupted and any other exception failed (with the error), and both
+        propagate. A folder is never left "running"."""
+        fields: dict[str, Any] = {}
+        try:
+            yield fields
+        except KeyboardInterrupt:
+            if self.manifest.get("status") != "interrupted":
+                self.finish("interrupted")
+            raise
+        except BaseException as exc:
+            self.finish("failed", error=f"{type(exc).__name__}: {exc}")
+            raise
+        status = str(fields.pop("status", "ok"))
+        self.finish(status, **fields)

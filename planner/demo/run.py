@@ -17,6 +17,7 @@ from typing import IO
 
 from planner.demo.day import simulate_demo_day
 from planner.errors import UserError
+from planner.experiment.lifecycle import check_out
 from planner.files import RunFolder, default_run_dir
 from planner.report.i18n import Translator
 from planner.report.narrate import Entry, narrate
@@ -107,6 +108,7 @@ def run_demo(
     if options.sitrep_min is not None and options.sitrep_min <= 0:
         raise UserError("must be a positive number of minutes, e.g. 60", where="--sitrep")
     plan: Plan | None = read_plan(options.plan, scenario) if options.plan is not None else None
+    check_out(options.out, "demo")
     run_dir = options.out or default_run_dir(scenario.name, "demo")
     run = RunFolder(run_dir, "demo")
     run.start(
@@ -124,18 +126,18 @@ def run_demo(
             "compare_without_injects": options.compare_without_injects,
         },
     )
-    day = simulate_demo_day(scenario, seed, events, kind, subject, plan=plan)
-    story = day.story
-    save_story(story, run.path / STORY)
-    run.write_text("trace.csv", day.log.to_csv())
-    without = None
-    if options.compare_without_injects:
-        without = simulate_demo_day(scenario, seed, [], kind, subject, plan=plan).story
-        save_story(without, run.path / STORY_WITHOUT)
-    entries = narrate(story, tr, options.sitrep_min)
-    if echo is not None:
-        tell(entries, echo, options.speed, sleep)
-    run.finish()
+    with run.recording():
+        day = simulate_demo_day(scenario, seed, events, kind, subject, plan=plan)
+        story = day.story
+        save_story(story, run.path / STORY)
+        run.write_text("trace.csv", day.log.to_csv())
+        without = None
+        if options.compare_without_injects:
+            without = simulate_demo_day(scenario, seed, [], kind, subject, plan=plan).story
+            save_story(without, run.path / STORY_WITHOUT)
+        entries = narrate(story, tr, options.sitrep_min)
+        if echo is not None:
+            tell(entries, echo, options.speed, sleep)
     return DemoResult(run.path, story, without, entries)
 
 

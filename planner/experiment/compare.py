@@ -44,7 +44,7 @@ from planner.experiment.tasks import Job
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 from planner.sim.dayresult import Engine
-from planner.sim.metrics import HEADLINE, METRIC_NAMES, format_value
+from planner.sim.metrics import HEADLINE, METRIC_NAMES, format_value, metric_names_of
 
 DISTRICT_METRICS: tuple[str, ...] = (
     "voters_gave_up",
@@ -486,7 +486,7 @@ def compare(
             label, n = f"{base}-{n}", n + 1
         labels.append(label)
         the_plans.append(plan)
-    targets = parse_precision(precision, METRIC_NAMES)
+    targets = parse_precision(precision, metric_names_of(sc))
     with make_executor(executor, workers, scheduler) as runner:
         return compare_plans(
             sc,
@@ -510,7 +510,7 @@ def compare_in_folder(
 
     req = open_run.request
     run = open_run.run
-    targets = parse_precision(req.precision, METRIC_NAMES)
+    targets = parse_precision(req.precision, metric_names_of(open_run.scenario))
     engine: Engine = "reference" if req.engine == "reference" else "batch"
     tasks = len(open_run.plans) * max(1, len(open_run.scenario.spec.regions or [None]))
     with recorded(open_run, total=lambda: tasks * req.replications) as finish:

@@ -135,6 +135,13 @@ class DaskExecutor(_Closing):
         self._client: Any = None
         self._cluster: Any = None
 
+    def __enter__(self) -> Any:
+        """Connect to a given scheduler at once: an address that cannot be reached is a
+        user error before any run folder exists (a local cluster starts on first use)."""
+        if self.scheduler:
+            _ = self.client
+        return self
+
     @property
     def client(self) -> Any:
         """The Dask client (the local cluster is started on first use)."""

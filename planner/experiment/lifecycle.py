@@ -25,6 +25,8 @@ the layers stay apart: experiment never imports report.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,6 +81,12 @@ class Command:
     tps_csv: bool = True
     prepare: Callable[[Scenario, RunRequest], Scenario] | None = None
     """Applies command options to the loaded scenario (e.g. budgets) before the checks."""
+    check: Callable[[Scenario, RunRequest], None] | None = None
+    """The command's own option checks against the scenario (before the folder exists)."""
+    manifest: Callable[[RunRequest, Where], dict[str, Any]] | None = None
+    """Fields the command adds to manifest.json beside the common ones."""
+    solver: bool = False
+    """The run seed is the CP-SAT seed (`solver_seed`), recorded as such."""
 
 
 def check_out(out: Path | None, command: str) -> None:
@@ -102,16 +110,16 @@ def check_out(out: Path | None, command: str) -> None:
         data = None
     other = data.get("command") if isinstance(data, dict) else None
     if other != command:
+        held = f"the run of `planner {other}`" if isinstance(other, str) else "a damaged run"
         raise UserError(
-            f"already holds a {other or 'damaged'} run (manifest.json); choose another --out",
-            where=str(out),
+            f"already holds {held} (manifest.json); choose another --out", where=str(out)
         )
 
 
 def check_request(command: str, request: RunRequest, scenario: Scenario) -> None:
     """The request's options against the scenario, before any folder exists."""
     from planner.experiment.precision import parse_precision
-    from planner.sim.metrics import METRIC_NAMES, metric_enabled
+    from planner.sim.metrics import metric_enabled, metric_names_of
     from planner.sim.size import check_size
 
     if not 1 <= request.replications <= MAX_REPLICATIONS:
@@ -119,7 +127,7 @@ def check_request(command: str, request: RunRequest, scenario: Scenario) -> None
             f"-r {request.replications}: give 1 to {MAX_REPLICATIONS:,} replications",
             where="-r",
         )
-    targets = parse_precision(request.precision, METRIC_NAMES)
+    targets = parse_precision(request.precision, metric_names_of(scenario))
     for target in targets:
         if not metric_enabled(scenario, target.metric):
             raise UserError(
@@ -139,6 +147,14 @@ def check_request(command: str, request: RunRequest, scenario: Scenario) -> None
     check_size(scenario, most * max(1, len(request.plans)))
 
 
+def check_scenario(scenario: Scenario) -> None:
+    """What `validate` adds to the scenario's own checks: one simulated day must fit this
+    machine (the size guards of `planner.sim.size`)."""
+    from planner.sim.size import check_size
+
+    check_size(scenario, 1)
+
+
 def execute(
     command: Command,
     request: RunRequest | None,
@@ -148,43 +164,64 @@ def execute(
     where: Where | None = None,
     progress: Any = None,
     echo: Echo | None = None,
-    extra: dict[str, Any] | None = None,
-    before_start: Callable[[Scenario, list[Plan | None]], None] | None = None,
+    on_open: Callable[[OpenRun], None] | None = None,
 ) -> tuple[OpenRun, Any]:
     """Run `command` for `request` (or finish the run in `resume`) through every step of
-    the lifecycle (module docstring); returns the open run and the command's result."""
+    the lifecycle (module docstring); returns the open run and the command's result.
+    `progress(done, total)` follows the tasks, `echo` prints the command's progress lines
+    and `on_open` sees the folder as soon as it exists (e.g. to say where it is).
+
+    The executor is started before the folder is opened, so a Dask scheduler that cannot be
+    reached leaves no folder behind; a failure after that is recorded in the folder."""
+    place = where or Where()
     if resume is not None:
         if not command.resumable:
             raise UserError(f"a {command.name} run cannot be resumed", where="--resume")
-        opened = reopen_run(resume, command.name)
+        start: Callable[[], OpenRun] = functools.partial(reopen_run, resume, command.name)
     else:
         if request is None:
             raise UserError(f"{command.name}: give a scenario or --resume RUN_DIR")
-        scenario = load_scenario_of(request)
-        if command.prepare is not None:
-            scenario = command.prepare(scenario, request)
-        plans: list[Plan | None] = []
-        if command.plans_in_request:
-            request.labels, plans = resolve_plans(scenario, request.plans)
-        check_request(command.name, request, scenario)
-        check_out(out, command.name)
-        if before_start is not None:
-            before_start(scenario, plans)
-        opened = start_run(
-            request,
-            scenario,
-            plans,
-            out,
-            extra=extra,
-            store=command.resumable,
-            tps_csv=command.tps_csv,
-            record_request=command.resumable,
-        )
-    place = where or Where()
-    if not command.uses_executor:
-        return opened, command.tasks(opened, None, progress, echo)
-    with make_executor(place.executor, place.workers, place.scheduler) as runner:
+        start = checked_start(command, request, out, place)
+    runs_on = (
+        make_executor(place.executor, place.workers, place.scheduler)
+        if command.uses_executor
+        else contextlib.nullcontext()
+    )
+    with runs_on as runner:
+        opened = start()
+        if on_open is not None:
+            on_open(opened)
         return opened, command.tasks(opened, runner, progress, echo)
+
+
+def checked_start(
+    command: Command, request: RunRequest, out: Path | None, place: Where
+) -> Callable[[], OpenRun]:
+    """Steps 2 and 3 of the lifecycle for a new run: the scenario loaded and every option
+    checked; returns what creates the folder (step 4), called once the executor is up."""
+    scenario = load_scenario_of(request)
+    if command.prepare is not None:
+        scenario = command.prepare(scenario, request)
+    plans: list[Plan | None] = []
+    if command.plans_in_request:
+        request.labels, plans = resolve_plans(scenario, request.plans)
+    if command.solver:
+        request.seed = solver_seed(scenario, request.seed)
+    if command.uses_executor:  # a command that simulates: replications and size
+        check_request(command.name, request, scenario)
+    if command.check is not None:
+        command.check(scenario, request)
+    check_out(out, command.name)
+    return lambda: start_run(
+        request,
+        scenario,
+        plans,
+        out,
+        extra=command.manifest(request, place) if command.manifest else None,
+        store=command.resumable,
+        tps_csv=command.tps_csv,
+        record_request=command.resumable,
+    )
 
 
 def _simulate_tasks(
@@ -264,17 +301,72 @@ def _frontier_tasks(
             workers=o["workers"],
             seed=opened.seed,
             gap=o["gap"],
-            on_step=(lambda _point: progress()) if progress is not None else None,
+            on_step=_counted(progress, o["steps"]),
         )
         opened.run.write_text("frontier.csv", frontier_csv(result))
         opened.run.write_json("frontier.json", frontier_summary(result))
     return result
 
 
+def _counted(progress: Any, total: int) -> Callable[[Any], None] | None:
+    """``progress(done, total)`` once per finished step (frontier's budgets)."""
+    if progress is None:
+        return None
+    done = [0]
+
+    def step(_point: Any) -> None:
+        done[0] += 1
+        progress(done[0], total)
+
+    return step
+
+
+def _check_trace(scenario: Scenario, request: RunRequest) -> None:
+    from planner.sim.day import traced_tps_index
+
+    tps_id = request.options.get("trace_tps")
+    if tps_id is not None:
+        traced_tps_index(scenario, str(tps_id))
+
+
+def _simulate_manifest(request: RunRequest, where: Where) -> dict[str, Any]:
+    plan = request.plans[0] if request.plans and request.plans[0] != "default" else None
+    return {
+        "replications": request.replications,
+        "workers": where.workers,
+        "executor": where.executor,
+        "engine": request.engine,
+        "plan": plan,
+        "trace_tps": request.options.get("trace_tps"),
+        "overrides": list(request.overrides),
+        "streams": "SeedSequence(seed, spawn_key=(replication, crc32(name), *keys))",
+    }
+
+
+def _compare_manifest(request: RunRequest, where: Where) -> dict[str, Any]:
+    return {
+        "replications": request.replications,
+        "workers": where.workers,
+        "executor": where.executor,
+    }
+
+
+def _solver_manifest(request: RunRequest, where: Where) -> dict[str, Any]:
+    return {**request.options, "overrides": list(request.overrides)}
+
+
 COMMANDS: dict[str, Command] = {
-    "simulate": Command("simulate", _simulate_tasks),
-    "compare": Command("compare", _compare_tasks),
-    "plan": Command("plan", _plan_tasks, plans_in_request=False, prepare=_check_budget_pairs),
+    "simulate": Command(
+        "simulate", _simulate_tasks, check=_check_trace, manifest=_simulate_manifest
+    ),
+    "compare": Command("compare", _compare_tasks, manifest=_compare_manifest),
+    "plan": Command(
+        "plan",
+        _plan_tasks,
+        plans_in_request=False,
+        prepare=_check_budget_pairs,
+        manifest=lambda request, where: {"workers": where.workers},
+    ),
     "optimise": Command(
         "optimise",
         _optimise_tasks,
@@ -282,6 +374,8 @@ COMMANDS: dict[str, Command] = {
         uses_executor=False,
         plans_in_request=False,
         prepare=_with_limits,
+        manifest=_solver_manifest,
+        solver=True,
     ),
     "frontier": Command(
         "frontier",
@@ -290,6 +384,8 @@ COMMANDS: dict[str, Command] = {
         uses_executor=False,
         plans_in_request=False,
         tps_csv=False,
+        manifest=_solver_manifest,
+        solver=True,
     ),
 }
 """Every run-folder command and what differs between them."""

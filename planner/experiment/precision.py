@@ -63,7 +63,7 @@ def parse_precision(texts: Sequence[str], known: Sequence[str] = ()) -> tuple[Pr
 
 
 def _known(name: str, known: Sequence[str]) -> bool:
-    return name in known or name.startswith(("incidents_", "utilisation_"))
+    return name in known
 
 
 def summary_half_width(values: Sequence[float]) -> float:

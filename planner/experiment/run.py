@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from planner.experiment.replicate import PlanTotals
     from planner.experiment.tasks import Job
 from planner.sim.dayresult import Engine
-from planner.sim.metrics import METRIC_NAMES
+from planner.sim.metrics import METRIC_NAMES, metric_names_of
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 Progress = Callable[[int, int], None]
@@ -269,7 +269,7 @@ def simulate(
     else:
         sc = load_scenario(scenario, overrides)
     the_plan = read_plan(plan, sc) if isinstance(plan, str | Path) else plan
-    targets = parse_precision(precision, METRIC_NAMES)
+    targets = parse_precision(precision, metric_names_of(sc))
     with make_executor(executor, workers, scheduler) as runner:
         return run_replications(
             sc,

@@ -58,9 +58,18 @@ class RunRequest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunRequest:
-        """Back from `to_dict`."""
+        """Back from `to_dict`, its types checked (a damaged manifest is a user error)."""
+        from pydantic import TypeAdapter, ValidationError
+
         known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        try:
+            return TypeAdapter(cls).validate_python({k: v for k, v in data.items() if k in known})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field_name = ".".join(str(p) for p in first["loc"])
+            raise UserError(
+                f"request.{field_name}: {first['msg']}; the manifest is damaged, start a new run"
+            ) from None
 
 
 @dataclass
@@ -89,6 +98,12 @@ def plan_label(source: str, index: int, taken: set[str]) -> tuple[str, str | Non
     label, sep, path = source.partition("=")
     if not sep:
         label, path = "", source
+    if not path.strip():
+        raise UserError(
+            f"{source!r}: give a plan after the label, e.g. {label or 'optimised'}=RUN/plan.csv "
+            "or `default`",
+            where="PLANS",
+        )
     if path.strip().lower() == DEFAULT:
         label, file = label or DEFAULT, None
     else:
@@ -171,11 +186,13 @@ def reopen_run(run_dir: Path, command: str) -> OpenRun:
     manifest_path = path / "manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):  # missing, unreadable, not UTF-8 or not JSON
+        manifest = None
+    if not isinstance(manifest, dict):
         raise UserError(
             "not a run folder (no readable manifest.json); give the folder the run printed",
             where=str(path),
-        ) from None
+        )
     if manifest.get("command") != command or "request" not in manifest:
         raise UserError(
             f"this is a {manifest.get('command', '?')} run, not a resumable {command} run; "
@@ -184,7 +201,12 @@ def reopen_run(run_dir: Path, command: str) -> OpenRun:
             else "this run folder has no resumable request (made by an older planner)",
             where=str(manifest_path),
         )
-    request = RunRequest.from_dict(manifest["request"])
+    if not isinstance(manifest["request"], dict):
+        raise UserError("the run's request is damaged; start a new run", where=str(manifest_path))
+    try:
+        request = RunRequest.from_dict(manifest["request"])
+    except UserError as exc:
+        raise UserError(exc.message, where=str(manifest_path)) from None
     scenario = _scenario_for(path, request, str(manifest.get("scenario_sha256", "")))
     plans: list[Plan | None] = []
     for k, label in enumerate(request.labels):
@@ -268,37 +290,41 @@ def interrupted(open_run: OpenRun, total: int | None = None) -> KeyboardInterrup
 def recorded(
     open_run: OpenRun, resumable: bool = True, total: Callable[[], int | None] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Record how the run's work ends in its manifest, whatever happens: yields a dict the
-    work fills with the fields of a successful finish (``status`` may replace "ok"); an
-    exception marks the run failed (and propagates), Ctrl-C marks it interrupted — with the
-    resume command when the run is `resumable` (`interrupted`)."""
-    fields: dict[str, Any] = {}
-    try:
-        yield fields
-    except KeyboardInterrupt:
-        if resumable:
-            raise interrupted(open_run, total() if total else None) from None
-        open_run.run.finish("interrupted")
-        raise
-    except BaseException as exc:
-        open_run.run.finish("failed", error=f"{type(exc).__name__}: {exc}")
-        raise
-    status = str(fields.pop("status", "ok"))
-    open_run.run.finish(status, **fields)
+    """`RunFolder.recording` for a run: Ctrl-C in a `resumable` run also counts the saved
+    tasks and says how to resume (`interrupted`)."""
+    with open_run.run.recording() as fields:
+        try:
+            yield fields
+        except KeyboardInterrupt:
+            if resumable:
+                raise interrupted(open_run, total() if total else None) from None
+            raise
+
+
+def trace_of(open_run: OpenRun, tps_id: str) -> str:
+    """trace.csv of ``--trace``: every event at the TPS in replication 0 of the run (for a
+    province, its region's day, as the run simulates it)."""
+    from planner.experiment.regions import day_of
+    from planner.sim.day import trace_day
+
+    plan = open_run.plans[0] if open_run.plans else None
+    scenario, seed, part_plan = day_of(open_run.scenario, open_run.seed, plan, tps_id)
+    return trace_day(scenario, seed, tps_id, plan=part_plan).to_csv()
 
 
 def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -> Any:
-    """Run (or finish) a simulate run in its folder: summary.json, per_tps.csv,
-    per_district.csv and, for a province, per_region.csv. Returns the `SimulationResult`."""
+    """Run (or finish) a simulate run in its folder: trace.csv (with ``--trace``),
+    summary.json, per_tps.csv, per_district.csv and, for a province, per_region.csv.
+    Returns the `SimulationResult`."""
     from planner.experiment.precision import parse_precision
     from planner.experiment.run import run_replications
     from planner.sim.dayresult import Engine
-    from planner.sim.metrics import METRIC_NAMES
+    from planner.sim.metrics import metric_names_of
 
     req = open_run.request
     run = open_run.run
     engine: Engine = "reference" if req.engine == "reference" else "batch"
-    targets = parse_precision(req.precision, METRIC_NAMES)
+    targets = parse_precision(req.precision, metric_names_of(open_run.scenario))
     tasks_per_rep = max(1, len(open_run.scenario.spec.regions or [None]))
 
     store = open_run.store
@@ -308,6 +334,9 @@ def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -
         return tasks_per_rep * max(req.replications, store.count // tasks_per_rep)
 
     with recorded(open_run, total=total) as finish:
+        trace_tps = req.options.get("trace_tps")
+        if trace_tps and not (run.path / "trace.csv").is_file():
+            run.write_text("trace.csv", trace_of(open_run, str(trace_tps)))
         result = run_replications(
             open_run.scenario,
             req.replications,

@@ -9,6 +9,7 @@ scenario, so the run folder's resolved scenario shows the budgets actually used.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 
@@ -33,8 +34,10 @@ def parse_amount(text: str, option: str) -> int | None:
             "'unlimited'",
             where=option,
         ) from None
-    if value < 0 or value != value:  # negative or NaN
-        raise UserError(f"{text!r} must be ≥ 0", where=option)
+    if not math.isfinite(value) or value < 0:
+        raise UserError(
+            f"{text!r} must be a finite amount ≥ 0 (or 'unlimited' for no limit)", where=option
+        )
     return round(value)
 
 

@@ -136,18 +136,23 @@ def trace_day(
     injects: tuple[ScriptedEvent, ...] = (),
 ) -> EventLog:
     """The full event log of one TPS in one replication (``simulate --trace``)."""
+    i = traced_tps_index(scenario, tps_id)
+    result = simulate_day(scenario, seed, replication, plan, trace_tps=i, injects=injects)
+    assert result.log is not None
+    return result.log
+
+
+def traced_tps_index(scenario: Scenario, tps_id: str) -> int:
+    """Row of the TPS that ``--trace`` names; a user error naming real ids otherwise."""
     from planner.errors import UserError
 
     try:
-        i = scenario.tps.index_of(tps_id)
+        return scenario.tps.index_of(tps_id)
     except KeyError:
         examples = ", ".join(scenario.tps.tps_id[:3])
         raise UserError(
             f"--trace: no TPS with id {tps_id!r} in the scenario; ids look like {examples}"
         ) from None
-    result = simulate_day(scenario, seed, replication, plan, trace_tps=i, injects=injects)
-    assert result.log is not None
-    return result.log
 
 
 # --- step 1 ---------------------------------------------------------------------------

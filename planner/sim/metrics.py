@@ -513,6 +513,20 @@ def replication_result(day: DayResult) -> ReplicationResult:
     return ReplicationResult(day.replication, scalars, enabled, per_tps, per_district)
 
 
+def metric_names_of(scenario: Scenario) -> tuple[str, ...]:
+    """Every metric a run of this scenario can report: the fixed ones, a count per incident
+    type (``incidents_<type>``) and a busy share per agency (``utilisation_<agency>``)."""
+    spec = scenario.spec
+    types = [t.name for t in spec.incidents.types]
+    agencies = {*spec.security.agencies, "medical"}
+    agencies |= {a for t in spec.incidents.types for a in (*t.responders, *t.grave_responders)}
+    return (
+        *METRIC_NAMES,
+        *(f"incidents_{name}" for name in types if f"incidents_{name}" not in METRIC_NAMES),
+        *(f"utilisation_{a}" for a in sorted(agencies) if f"utilisation_{a}" not in METRIC_NAMES),
+    )
+
+
 def metric_enabled(scenario: Scenario, name: str) -> bool:
     """Whether the scenario switches on the part a metric belongs to (a switched-off part's
     metrics are reported as 0 with ``enabled: false``)."""

@@ -145,3 +145,16 @@ def test_the_circle_finder_finds_a_circle() -> None:
     """The circle test can fail: a two-module circle and a self-contained chain."""
     assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_command_line_only_parses_and_prints() -> None:
+    """cli/ reaches the simulation and the optimiser only through the run lifecycle
+    (planner.experiment) and the report layer, never their internals (issue 11)."""
+    reached = {
+        dep
+        for name, deps in graph().items()
+        if name == "planner.cli" or name.startswith("planner.cli.")
+        for dep in deps
+    }
+    assert reached, "the scanner found no imports in cli/"
+    assert sorted(d for d in reached if d.startswith(("planner.sim", "planner.opt"))) == []

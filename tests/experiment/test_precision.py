@@ -22,7 +22,9 @@ from planner.experiment.precision import (
 from planner.experiment.run import run_replications
 from planner.experiment.stats import t_quantile
 from planner.scenario.load import load_scenario
-from planner.sim.metrics import METRIC_NAMES
+from planner.sim.metrics import METRIC_NAMES, metric_names_of
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_parse_precision() -> None:
@@ -30,7 +32,11 @@ def test_parse_precision() -> None:
         PrecisionTarget("wait_mean_min", 0.5),
         PrecisionTarget("escalations", 2.0),
     )
-    assert parse_precision(["incidents_flood=1"], METRIC_NAMES)[0].metric == "incidents_flood"
+    names = metric_names_of(load_scenario(ROOT / "scenarios" / "training-small.yaml"))
+    assert parse_precision(["incidents_flood=1"], names)[0].metric == "incidents_flood"
+    assert parse_precision(["utilisation_police=0.1"], names)[0].metric == "utilisation_police"
+    with pytest.raises(UserError, match="unknown metric 'incidents_bogus'"):
+        parse_precision(["incidents_bogus=1"], names)
     for bad in ("wait_mean_min", "wait_mean_min=", "wait_mean_min=-1", "=1", "x=nan"):
         with pytest.raises(UserError, match="METRIC=HALF_WIDTH"):
             parse_precision([bad], METRIC_NAMES)

@@ -1,0 +1,82 @@
+"""`demo` and `report`: a polling day told for trainers, and any run folder as a page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from planner.cli import common
+from planner.report.options import finish_report, lang_option, open_option, report_options
+
+
+@click.command()
+@click.argument("run_dir", type=common.PATH)
+@lang_option
+@open_option
+@common.handle_errors
+def report(**o: Any) -> None:
+    """Write report.html into a run folder: one self-contained file with plots and tables.
+
+    Works for the run folder of any command (simulate, optimise, frontier, compare, plan,
+    demo); the file needs no network to view and prints on A4. Nothing is opened unless
+    --open is given.
+
+    \b
+    Example:
+      planner report outputs/20241127T010203Z-kota-balikpapan-simulate --lang id
+    """
+    path = finish_report(o["run_dir"], lang=o["lang"].lower(), open_report=o["open_report"])
+    click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.argument("scenario", type=common.PATH)
+@click.option("--tps", "tps_id", default=None,
+              help="Tell the day at this TPS (default: the first).")
+@click.option("--district", default=None, help="Tell the day of this kecamatan instead.")
+@click.option("--inject", "injects", multiple=True, metavar="KIND@PLACE@WHEN",
+              help="Script an event (repeatable), e.g. flood@Balikpapan Barat@08:00, "
+              "collapse@TPS-0012@19:30, protest@TPS-0007@10:15, late-kit@PPK Balikpapan "
+              "Kota@+90min, power-cut@Klandasan Ilir@20:00+45min. Kinds: flood, power-cut, "
+              "protest, collapse, late-kit (docs/training.md).")
+@click.option("--inject-file", type=common.PATH, default=None,
+              help="A script of injects, one per line (# comments), e.g. "
+              "scenarios/training/*.injects.")
+@common.seed_option
+@click.option("--speed", type=common.Finite(0, 1e6), default=0.0,
+              help="Live pacing: simulated minutes per real second (e.g. 30); 0 prints at once.")
+@click.option("--compare-without-injects", is_flag=True,
+              help="Also simulate the same day (same seed) without the injects, side by side.")
+@click.option("--sitrep", "sitrep_min", type=click.IntRange(max=1440), default=None,
+              metavar="MINUTES", help="Add situation reports every MINUTES (e.g. 60) per "
+              "kecamatan and region.")
+@click.option("--plan", type=common.PATH, default=None,
+              help="Deployment plan CSV (default: the policy-default plan).")
+@click.option("--out", type=common.PATH, default=None, help="Run folder.")
+@report_options
+@common.set_option
+@common.handle_errors
+def demo(**o: Any) -> None:
+    """For trainers: one polling day told hour by hour, with scripted exercise injects.
+
+    Prints the day as a timeline in plain language (Indonesian or English) and writes a run
+    folder with report.html (timeline, plots, situation reports) and story.json.
+
+    \b
+    Example:
+      planner demo scenarios/training/klandasan-flood.yaml --tps KLU-007 --lang id \\
+        --inject-file scenarios/training/klandasan-flood.injects --sitrep 60 \\
+        --compare-without-injects
+    """
+    from planner.demo.run import DemoOptions, run_demo, stdout_echo, summary_rows
+    from planner.report.i18n import Translator
+    from planner.terminal import format_table
+
+    report = {k: o.pop(k) for k in ("no_report", "open_report")}
+    options = DemoOptions(tps=o.pop("tps_id"), **{**o, "lang": o["lang"].lower()})
+    result = run_demo(options, echo=stdout_echo())
+    click.echo("")
+    click.echo(format_table(*summary_rows(result, Translator(options.lang))))
+    path = finish_report(result.run_dir, lang=options.lang, **report)
+    click.echo(f"wrote {path or result.run_dir}")

@@ -12,12 +12,15 @@ import click
 
 from planner import __version__
 from planner.cli.checks import schema, validate
+from planner.cli.common import PlannerGroup
 from planner.cli.runs import compare, plan_command, simulate
 from planner.cli.solver import frontier, optimise
 from planner.cli.trainer import demo, report
 
+SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+@click.group(cls=PlannerGroup, context_settings=SETTINGS)
 @click.version_option(__version__, prog_name="planner")
 def main() -> None:
     """Plan polling day for an Indonesian regional election (Pilkada).

@@ -18,7 +18,6 @@ from planner.files import atomic_write_text
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--tps-out", type=common.PATH, default=None,
               help="Also write the resolved TPS table to this CSV file.")
-@common.handle_errors
 def validate(scenario: Path, overrides: tuple[str, ...], as_json: bool,
              tps_out: Path | None) -> None:
     """Check a scenario and print a compact summary.
@@ -49,7 +48,6 @@ def validate(scenario: Path, overrides: tuple[str, ...], as_json: bool,
 @click.command()
 @click.option("--out", type=common.PATH, default=None,
               help="Write the schema to this file instead of stdout.")
-@common.handle_errors
 def schema(**o: Any) -> None:
     """Print the JSON Schema of the scenario format (for editors).
 

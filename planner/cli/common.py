@@ -3,7 +3,6 @@ run-folder command (request → lifecycle → printed result → report)."""
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -39,13 +38,14 @@ class Finite(click.FloatRange):
         return number
 
 
-def handle_errors(func: F) -> F:
-    """A `UserError` is exit 2 with its one line; Ctrl-C exit 130; anything else exit 1."""
+class PlannerGroup(click.Group):
+    """The command group that turns what a command raises into an exit code (DESIGN §5): a
+    `UserError` is exit 2 with its one line, Ctrl-C 130, anything else an internal error,
+    exit 1, in a few lines and without a traceback."""
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return func(*args, **kwargs)
+            return super().invoke(ctx)
         except UserError as exc:
             click.echo(f"error: {exc.one_line()}", err=True)
             sys.exit(2)
@@ -55,14 +55,12 @@ def handle_errors(func: F) -> F:
         except BrokenPipeError:  # the reader went away (`planner validate … | head`)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
-        except click.exceptions.ClickException:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except Exception as exc:  # an internal error: say so, keep it to a few lines
+        except Exception as exc:
             click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
             click.echo("please report this with the command you ran", err=True)
             sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def emit_json(data: Any) -> None:
@@ -112,6 +110,8 @@ precision_options = options(
     click.option("--max-replications", type=click.IntRange(1, MAX_REPLICATIONS), default=None,
                  help="Cap on replications when --precision adds them (default 500)."),
 )
+
+
 def cp_sat_workers_option(name: str) -> Callable[[F], F]:
     """The CP-SAT workers option (``--workers`` of optimise, ``--solver-workers`` of plan)."""
     return click.option(name, type=click.IntRange(1, MAX_WORKERS), default=2, show_default=True,

@@ -27,7 +27,6 @@ scenario_argument = click.argument("scenario", type=common.PATH, required=False)
               "event by event; same results).")
 @common.precision_options
 @common.run_options
-@common.handle_errors
 def simulate(**o: Any) -> None:
     """Simulate polling day: queues, KPPS fatigue and health, counting (Monte Carlo).
 
@@ -56,7 +55,6 @@ def simulate(**o: Any) -> None:
 @common.executor_options
 @common.precision_options
 @common.run_options
-@common.handle_errors
 def compare(**o: Any) -> None:
     """Compare plans on the same simulated days (common random numbers).
 
@@ -95,7 +93,6 @@ def compare(**o: Any) -> None:
 @common.seed_option
 @common.executor_options
 @common.run_options
-@common.handle_errors
 def plan_command(**o: Any) -> None:
     """The simulation–optimisation loop: optimise, simulate, learn, re-optimise.
 

@@ -31,7 +31,6 @@ def solver_request(command: str, o: dict[str, Any], **fields: Any) -> RunRequest
 @common.limit_options
 @common.solver_options(time_limit_s=60.0)
 @solver_run_options
-@common.handle_errors
 def optimise(**o: Any) -> None:
     """Optimise where linmas, police and TNI stand under per-agency budgets.
 
@@ -65,7 +64,6 @@ def optimise(**o: Any) -> None:
               help="Budgets in the sweep (1 to 200).")
 @common.solver_options(time_limit_s=20.0)
 @solver_run_options
-@common.handle_errors
 def frontier(**o: Any) -> None:
     """Budget sweep: residual harm against money, one optimisation per step.
 

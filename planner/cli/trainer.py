@@ -14,7 +14,6 @@ from planner.report.options import finish_report, lang_option, open_option, repo
 @click.argument("run_dir", type=common.PATH)
 @lang_option
 @open_option
-@common.handle_errors
 def report(**o: Any) -> None:
     """Write report.html into a run folder: one self-contained file with plots and tables.
 
@@ -56,7 +55,6 @@ def report(**o: Any) -> None:
 @click.option("--out", type=common.PATH, default=None, help="Run folder.")
 @report_options
 @common.set_option
-@common.handle_errors
 def demo(**o: Any) -> None:
     """For trainers: one polling day told hour by hour, with scripted exercise injects.
 

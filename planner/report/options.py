@@ -1,15 +1,8 @@
 """Report options shared by every command that makes a run folder.
 
-Usage in a click command (cli.py)::
-
-    @main.command()
-    ...
-    @report_options
-    @handle_errors
-    def simulate(..., no_report: bool, lang: str, open_report: bool) -> None:
-        ...
-        run.finish()
-        finish_report(run.path, no_report=no_report, lang=lang, open_report=open_report)
+Used by the run-folder commands of the command line (planner/cli/): ``@report_options``
+adds ``--no-report``, ``--lang`` and ``--open``, and the command calls `finish_report` once
+its run folder is complete.
 
 `finish_report` writes ``report.html`` at the end of the run (unless ``--no-report``) and
 opens it only when ``--open`` is given.

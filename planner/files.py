@@ -22,11 +22,22 @@ from typing import Any
 
 import yaml
 
+from planner.errors import UserError
+
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (temporary file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write `text` to `path` atomically (temporary file in the same folder, then rename).
+    A path that is a folder, or a place that cannot be written, is a user error."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError("is a folder; give the path of a file to write", where=str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UserError(
+            f"cannot write here ({exc.strerror or exc}); choose another path", where=str(path)
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)

@@ -183,3 +183,23 @@ def test_a_failed_simulate_marks_its_folder_failed(
     assert result.exit_code == 1
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed" and "worker lost" in manifest["error"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["schema", "--out"], ["validate", SMALL, "--tps-out"]],
+    ids=["schema --out", "validate --tps-out"],
+)
+def test_an_output_file_that_is_a_folder_is_refused(tmp_path: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(main, [*args, str(tmp_path)])
+    assert result.exit_code == 2
+    assert "is a folder; give the path of a file" in _one_error_line(result.output)
+
+
+def test_frontier_names_the_agency_option(tmp_path: Path) -> None:
+    args = ["frontier", SMALL, "--agency", "nosuch", "--from", "1", "--to", "2",
+            "--out", str(tmp_path / "f")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert _one_error_line(result.output).startswith("error: --agency: unknown agency")
+    assert not (tmp_path / "f").exists()

@@ -329,6 +329,14 @@ def _check_trace(scenario: Scenario, request: RunRequest) -> None:
         traced_tps_index(scenario, str(tps_id))
 
 
+def _check_agency(scenario: Scenario, request: RunRequest) -> None:
+    from planner.opt.limits import budget_line_of
+
+    agency = request.options.get("agency")
+    if agency is not None:
+        budget_line_of(scenario, str(agency), "--agency")
+
+
 def _simulate_manifest(request: RunRequest, where: Where) -> dict[str, Any]:
     plan = request.plans[0] if request.plans and request.plans[0] != "default" else None
     return {
@@ -384,6 +392,7 @@ COMMANDS: dict[str, Command] = {
         uses_executor=False,
         plans_in_request=False,
         tps_csv=False,
+        check=_check_agency,
         manifest=_solver_manifest,
         solver=True,
     ),

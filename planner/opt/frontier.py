@@ -87,7 +87,7 @@ def sweep_budgets(
     sec = scenario.spec.security
     lines = sec.budgets_idr
     if agency is not None:
-        line = budget_line_of(scenario, agency)
+        line = budget_line_of(scenario, agency, "--agency")
         swept = line
     else:
         limited = {k: v for k, v in lines.items() if v is not None}

@@ -80,8 +80,9 @@ def with_limits(
     return Scenario(spec=spec, tps=scenario.tps, path=scenario.path)
 
 
-def budget_line_of(scenario: Scenario, name: str) -> str:
-    """The budget line `name` refers to: itself, or the line paying agency `name`."""
+def budget_line_of(scenario: Scenario, name: str, option: str = "--budget") -> str:
+    """The budget line `name` refers to: itself, or the line paying agency `name` (a user
+    error naming `option` otherwise)."""
     sec = scenario.spec.security
     lines = sec.budgets_idr
     if name in sec.agencies:
@@ -97,7 +98,7 @@ def budget_line_of(scenario: Scenario, name: str) -> str:
                 f"agency {name!r} is not paid from a budget line; give it one "
                 f"(security.agencies.{name}.budget_line) or name a line: "
                 f"{', '.join(lines) or 'none defined'}",
-                where="--budget",
+                where=option,
             )
         return line
     if name in lines:
@@ -105,5 +106,5 @@ def budget_line_of(scenario: Scenario, name: str) -> str:
     raise UserError(
         f"unknown agency or budget line {name!r}; agencies: {', '.join(sec.agencies)}; "
         f"budget lines: {', '.join(lines) or 'none'}",
-        where="--budget",
+        where=option,
     )

@@ -93,15 +93,18 @@ seed_option = click.option("--seed", type=SEED, default=None,
 out_option = click.option("--out", type=PATH, default=None, help="Run folder.")
 json_option = click.option("--json", "as_json", is_flag=True,
                            help="Print the run's summary JSON to stdout.")
-executor_options = options(
-    click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1, show_default=True,
-                 help="Processes to run replications on (results are identical for any number)."),
+dask_options = options(
     click.option("--executor", type=click.Choice(("local", "dask")), default="local",
                  show_default=True, help="Where tasks run: local processes, or a Dask cluster "
                  "(pip install 'planner[distributed]'). Results are identical either way."),
     click.option("--scheduler", default=None, metavar="ADDRESS",
                  help="Address of a running Dask scheduler (e.g. tcp://10.0.0.5:8786); without "
                  "it --executor dask starts a local cluster."),
+)
+executor_options = options(
+    click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1, show_default=True,
+                 help="Processes to run replications on (results are identical for any number)."),
+    dask_options,
 )
 precision_options = options(
     click.option("--precision", multiple=True, metavar="METRIC=HALF_WIDTH",

@@ -62,6 +62,10 @@ def optimise(**o: Any) -> None:
               help="Last budget (Rp) or factor.")
 @click.option("--steps", type=click.IntRange(1, 200), default=5, show_default=True,
               help="Budgets in the sweep (1 to 200).")
+@click.option("--simulate", is_flag=True, help="Also simulate every step's plan on the same "
+              "-r days and show the harm each step removes as simulated (paired intervals).")
+@common.replications_option(10, minimum=2, help="Simulated days per step with --simulate.")
+@common.dask_options
 @common.solver_options(time_limit_s=20.0)
 @solver_run_options
 def frontier(**o: Any) -> None:
@@ -70,15 +74,21 @@ def frontier(**o: Any) -> None:
     Sweeps one agency's budget line from --from to --to rupiah (or, without --agency, scales
     every budget by factors --from to --to), warm-starting each step from the previous plan.
     Writes frontier.csv (budget, objective, bound, gap, personnel, patterns used, harm cut
-    per added Rp 1 bn, share of each class at its standard pattern) and frontier.json.
+    per added Rp 1 bn, share of each class at its standard pattern) and frontier.json. With
+    --simulate, every step's plan is simulated on the same -r days (on --workers processes)
+    and frontier_simulated.csv holds sim_harm and incidents per step, paired against the
+    previous step, beside the predicted and the simulated harm cut per Rp 1 bn.
 
     \b
     Example:
       planner frontier scenarios/balikpapan-2024.yaml --agency police --from 3e8 --to 9e8 --steps 7
+      planner frontier scenarios/balikpapan-2024.yaml --agency police --from 5e8 --to 9e8 \\
+        --steps 3 --simulate -r 10 --workers 2
     """
     if o["start"] > o["stop"]:
         raise UserError(f"--from {o['start']:g} is above --to {o['stop']:g}; give --from ≤ --to",
                         where="--from")
     request = solver_request("frontier", o, agency=o["agency"], steps=o["steps"],
-                             **{"from": o["start"], "to": o["stop"]})
-    common.run_command("frontier", request, o, progress="budgets")
+                             simulate=o["simulate"], **{"from": o["start"], "to": o["stop"]})
+    request.replications = o["replications"]
+    common.run_command("frontier", request, o, progress="tasks" if o["simulate"] else "budgets")

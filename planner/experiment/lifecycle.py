@@ -42,6 +42,7 @@ from planner.experiment.session import (
     recorded,
     reopen_run,
     resolve_plans,
+    save_plan,
     simulate_in_folder,
     start_run,
 )
@@ -76,7 +77,9 @@ class Command:
     tasks: Tasks
     resumable: bool = True
     """Replications are saved as they finish; Ctrl-C prints how to resume."""
-    uses_executor: bool = True
+    simulates: Callable[[RunRequest], bool] = lambda request: True
+    """Whether a run of this request simulates days: it then gets an executor, and its
+    replications and size are checked before the folder exists."""
     plans_in_request: bool = True
     tps_csv: bool = True
     prepare: Callable[[Scenario, RunRequest], Scenario] | None = None
@@ -144,7 +147,8 @@ def check_request(command: str, request: RunRequest, scenario: Scenario) -> None
             where="--max-replications",
         )
     most = cap if (targets and cap is not None) else request.replications
-    check_size(scenario, most * max(1, len(request.plans)))
+    tasks = len(request.plans) or int(request.options.get("steps", 1))
+    check_size(scenario, most * max(1, tasks))
 
 
 def check_scenario(scenario: Scenario) -> None:
@@ -182,9 +186,10 @@ def execute(
         if request is None:
             raise UserError(f"{command.name}: give a scenario or --resume RUN_DIR")
         start = checked_start(command, request, out, place)
+    simulating = request is None or command.simulates(request)
     runs_on = (
         make_executor(place.executor, place.workers, place.scheduler)
-        if command.uses_executor
+        if simulating
         else contextlib.nullcontext()
     )
     with runs_on as runner:
@@ -207,7 +212,7 @@ def checked_start(
         request.labels, plans = resolve_plans(scenario, request.plans)
     if command.solver:
         request.seed = solver_seed(scenario, request.seed)
-    if command.uses_executor:  # a command that simulates: replications and size
+    if command.simulates(request):  # replications, precision and size
         check_request(command.name, request, scenario)
     if command.check is not None:
         command.check(scenario, request)
@@ -287,11 +292,12 @@ def _optimise_tasks(
 def _frontier_tasks(
     opened: OpenRun, executor: Executor | None, progress: Any, echo: Echo | None
 ) -> Any:
-    from planner.opt.frontier import frontier_csv, frontier_summary, sweep_budgets
+    from planner.experiment.frontier_check import frontier_json, simulate_frontier
+    from planner.opt.frontier import frontier_csv, sweep_budgets
 
     o = opened.request.options
     with recorded(opened, resumable=False):
-        result = sweep_budgets(
+        result: Any = sweep_budgets(
             opened.scenario,
             o["agency"],
             o["from"],
@@ -304,7 +310,21 @@ def _frontier_tasks(
             on_step=_counted(progress, o["steps"]),
         )
         opened.run.write_text("frontier.csv", frontier_csv(result))
-        opened.run.write_json("frontier.json", frontier_summary(result))
+        if o.get("simulate"):
+            assert executor is not None
+            result = simulate_frontier(
+                opened.scenario,
+                result,
+                opened.request.replications,
+                opened.seed,
+                executor,
+                progress,
+            )
+            opened.run.write_text("frontier_simulated.csv", result.to_csv())
+            for step in result.steps:  # each simulated plan, for simulate/compare --plan
+                assert step.point.plan is not None
+                save_plan(opened.run.path / "steps" / step.label, opened.scenario, step.point.plan)
+        opened.run.write_json("frontier.json", frontier_json(result))
     return result
 
 
@@ -379,7 +399,7 @@ COMMANDS: dict[str, Command] = {
         "optimise",
         _optimise_tasks,
         resumable=False,
-        uses_executor=False,
+        simulates=lambda request: False,
         plans_in_request=False,
         prepare=_with_limits,
         manifest=_solver_manifest,
@@ -389,7 +409,7 @@ COMMANDS: dict[str, Command] = {
         "frontier",
         _frontier_tasks,
         resumable=False,
-        uses_executor=False,
+        simulates=lambda request: bool(request.options.get("simulate")),
         plans_in_request=False,
         tps_csv=False,
         check=_check_agency,

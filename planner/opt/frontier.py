@@ -28,6 +28,7 @@ from planner.opt.api import OptimiseResult, optimise
 from planner.opt.check import Assignment
 from planner.opt.groups import Column
 from planner.opt.limits import budget_line_of
+from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 from planner.terminal import format_table
 
@@ -52,6 +53,8 @@ class FrontierPoint:
     seconds: float
     marginal_per_billion: float | None = None
     first_standard: list[str] = field(default_factory=list)
+    plan: Plan | None = None
+    """The step's plan (None when no plan fits the budget)."""
 
 
 @dataclass
@@ -120,7 +123,7 @@ def sweep_budgets(
         )
         point = _point(result, value, budgets)
         if previous is not None and previous.objective is not None and point.objective is not None:
-            step_idr = _rupiah_step(previous, point, scenario, agency)
+            step_idr = rupiah_step(previous, point)
             if step_idr > 0:
                 point.marginal_per_billion = (previous.objective - point.objective) / (
                     step_idr / BILLION
@@ -148,9 +151,8 @@ def sweep_budgets(
     )
 
 
-def _rupiah_step(
-    previous: FrontierPoint, point: FrontierPoint, scenario: Scenario, agency: str | None
-) -> float:
+def rupiah_step(previous: FrontierPoint, point: FrontierPoint) -> float:
+    """Rupiah added between two steps (over the budget lines both limit)."""
     total = 0.0
     for line, amount in point.budgets.items():
         before = previous.budgets.get(line)
@@ -189,6 +191,7 @@ def _point(result: OptimiseResult, value: float, budgets: dict[str, int | None])
         patterns=patterns,
         share_standard=share,
         seconds=report["solve_seconds"],
+        plan=result.plan,
     )
 
 

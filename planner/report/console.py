@@ -19,9 +19,9 @@ def json_of(command: str, result: Any) -> Any:
     if command == "optimise":
         return result.report
     if command == "frontier":
-        from planner.opt.frontier import frontier_summary
+        from planner.experiment.frontier_check import frontier_json
 
-        return frontier_summary(result)
+        return frontier_json(result)
     return result.summary()
 
 
@@ -58,6 +58,9 @@ def lines_of(command: str, opened: OpenRun, result: Any) -> list[str]:
         from planner.opt.output import format_result
 
         return [format_result(result)]
+    from planner.experiment.frontier_check import SimulatedFrontier, format_simulated
     from planner.opt.frontier import format_frontier
 
+    if isinstance(result, SimulatedFrontier):
+        return [format_frontier(result.frontier), format_simulated(result)]
     return [format_frontier(result)]

@@ -3,7 +3,9 @@
 One Balikpapan replication (996 TPS) with everything on, against the same day with
 `incidents.enabled` and `logistics.enabled` off (the simulation core alone), plus the time of
 the incident and logistics modules by themselves. Target (issue 4): everything on costs at
-most about +50% of the core's time.
+most about +50% of the core's time. Then the day with deterrence, detection and
+displacement (`incidents.deterrence`, issue 12) against the same day with it off. Target
+(issue 12): at most +15% per replication.
 
 Run: ``.venv/bin/python benchmarks/bench_incidents.py [--reps N]`` (also called by
 ``make bench`` when `benchmarks/run.py` includes it). Not a test: it only reports.
@@ -29,6 +31,7 @@ from planner.sim.response import build_responders, respond_medical, simulate_res
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "balikpapan-2024.yaml"
 OFF = ("incidents.enabled=false", "logistics.enabled=false")
+NO_DETERRENCE = ("incidents.deterrence.enabled=false",)
 
 
 def _seconds(run: Callable[[int], Any], rep: int) -> float:
@@ -63,13 +66,23 @@ def run(reps: int = 5, seed: int = 1) -> dict[str, float]:
 
     for warm in (core, full, modules):
         warm(0)  # imports, caches
-    core_s, full_s, modules_s, ratios = [], [], [], []
+    undeterred = load_scenario(SCENARIO, NO_DETERRENCE)
+
+    def without_deterrence(rep: int) -> None:
+        simulate_day(undeterred, seed, rep, plan=plan)
+
+    without_deterrence(0)
+    core_s, full_s, modules_s, ratios, plain_s, deterrence_ratios = [], [], [], [], [], []
     for rep in range(1, reps + 1):
         core_s.append(_seconds(core, rep))
         full_s.append(_seconds(full, rep))
         modules_s.append(_seconds(modules, rep))
+        plain_s.append(_seconds(without_deterrence, rep))
         ratios.append(full_s[-1] / core_s[-1])
+        deterrence_ratios.append(full_s[-1] / plain_s[-1])
     return {
+        "no_deterrence_s": statistics.median(plain_s),
+        "deterrence_share": statistics.median(deterrence_ratios) - 1.0,
         "tps": float(len(on.tps)),
         "core_s": statistics.median(core_s),
         "all_on_s": statistics.median(full_s),
@@ -89,6 +102,9 @@ def main() -> None:
     print(f"  incident/logistics modules alone {r['modules_s']:8.3f} s")
     target = "within" if r["overhead_share"] <= 0.5 else "OVER"
     print(f"  overhead {r['overhead_share']:+.1%} of the core ({target} the +50% target)")
+    print(f"  everything on, deterrence off    {r['no_deterrence_s']:8.3f} s")
+    target = "within" if r["deterrence_share"] <= 0.15 else "OVER"
+    print(f"  deterrence costs {r['deterrence_share']:+.1%} ({target} the +15% target)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import click
 from planner import __version__
 from planner.cli.checks import schema, validate
 from planner.cli.common import PlannerGroup
-from planner.cli.runs import compare, plan_command, simulate
+from planner.cli.runs import calibrate, compare, plan_command, simulate
 from planner.cli.solver import frontier, optimise
 from planner.cli.trainer import demo, report
 
@@ -34,8 +34,8 @@ def main() -> None:
     """
 
 
-for command in (validate, schema, report, demo, simulate, compare, plan_command, optimise,
-                frontier):
+for command in (validate, schema, report, demo, simulate, compare, plan_command, calibrate,
+                optimise, frontier):
     main.add_command(command)
 
 __all__ = ["main"]

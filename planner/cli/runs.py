@@ -113,3 +113,25 @@ def plan_command(**o: Any) -> None:
         **{k: o[k] for k in keys}, "budgets": list(o["budgets"]),
         "available": list(o["available"]), "time_limit_s": o["time_limit"]})
     common.run_command("plan", request, o, announce=True)
+
+
+@click.command()
+@scenario_argument
+@common.replications_option(20, minimum=2, help="Simulated days per pattern.")
+@common.seed_option
+@common.executor_options
+@common.run_options
+def calibrate(**o: Any) -> None:
+    """Learn the optimiser's residual-harm table from simulated days.
+
+    Simulates one plan per pattern (that pattern wherever a class allows it, the standard
+    elsewhere) on the same -r days and measures, for every allowed class × pattern, the harm
+    the simulation left at the TPS holding it, with a 95% interval. Writes calibration.csv,
+    calibration.json and residual_harm.yaml, the learnt table to paste under security: of
+    the scenario (docs/calibration.md).
+
+    \b
+    Example:
+      planner calibrate scenarios/balikpapan-2024.yaml -r 20 --workers 2
+    """
+    common.run_command("calibrate", common.new_request("calibrate", o), o)

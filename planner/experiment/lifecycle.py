@@ -253,6 +253,15 @@ def _plan_tasks(
     return plan_in_folder(opened, executor, progress, echo or (lambda line: None))
 
 
+def _calibrate_tasks(
+    opened: OpenRun, executor: Executor | None, progress: Any, echo: Echo | None
+) -> Any:
+    from planner.experiment.calibrate import calibrate_in_folder
+
+    assert executor is not None
+    return calibrate_in_folder(opened, executor, progress)
+
+
 def _with_limits(scenario: Scenario, request: RunRequest) -> Scenario:
     from planner.opt.limits import parse_pairs, with_limits
 
@@ -388,6 +397,9 @@ COMMANDS: dict[str, Command] = {
         "simulate", _simulate_tasks, check=_check_trace, manifest=_simulate_manifest
     ),
     "compare": Command("compare", _compare_tasks, manifest=_compare_manifest),
+    "calibrate": Command(
+        "calibrate", _calibrate_tasks, plans_in_request=False, manifest=_compare_manifest
+    ),
     "plan": Command(
         "plan",
         _plan_tasks,

@@ -50,6 +50,8 @@ class PlanTotals:
     """ColumnMeans of the per-kecamatan columns."""
     district_reps: dict[str, list[FloatArray]] = field(default_factory=dict)
     """Per-replication per-kecamatan values of the kept columns (paired comparisons)."""
+    tps_reps: dict[str, list[FloatArray]] = field(default_factory=dict)
+    """Per-replication per-TPS values of the kept columns (intervals over groups of TPS)."""
     region_reps: list[list[dict[str, float]]] = field(default_factory=list)
     """[region][replication] summary metrics of each region (multi-region scenarios)."""
     seconds: float = 0.0
@@ -70,6 +72,7 @@ class Replicator:
         store: ReplicationStore | None = None,
         progress: TaskProgress | None = None,
         keep_district: Sequence[str] = (),
+        keep_tps: Sequence[str] = (),
     ) -> None:
 
         self.job = job
@@ -77,6 +80,7 @@ class Replicator:
         self.store = store
         self.progress = progress
         self.keep_district = tuple(keep_district)
+        self.keep_tps = tuple(keep_tps)
         self.totals = [
             PlanTotals(
                 tps=ColumnMeans(),
@@ -167,4 +171,9 @@ class Replicator:
             if name in result.per_district:
                 totals.district_reps.setdefault(name, []).append(
                     np.asarray(result.per_district[name], dtype=np.float64)
+                )
+        for name in self.keep_tps:
+            if name in result.per_tps:
+                totals.tps_reps.setdefault(name, []).append(
+                    np.asarray(result.per_tps[name], dtype=np.float64)
                 )

@@ -50,6 +50,10 @@ def lines_of(command: str, opened: OpenRun, result: Any) -> list[str]:
         title = f"{name}: {result.replications} paired replications, seed {seed}"
         lines = [format_table(headers, rows, title=title)]
         return lines + (precision_lines(result.precision) if result.precision else [])
+    if command == "calibrate":
+        from planner.experiment.calibrate import format_calibration
+
+        return [format_calibration(result)]
     if command == "plan":
         from planner.experiment.loop import loop_lines
 

@@ -535,6 +535,78 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sev_minor": ("minor", "ringan"),
     "sev_major": ("major", "sedang"),
     "sev_grave": ("grave", "berat"),
+    "tag_attempt": ("attempt", "percobaan"),
+    "tag_patrol": ("patrol", "patroli"),
+    "act_dispute": ("pick a fight", "membuat keributan"),
+    "act_intimidation": ("intimidate the KPPS", "mengintimidasi KPPS"),
+    "act_vote_buying": ("buy votes", "membeli suara"),
+    "act_multiple_voting": ("vote twice", "mencoblos lebih dari sekali"),
+    "act_other": ("cause trouble ({what})", "membuat masalah ({what})"),
+    "agency_police": ("police officers", "polisi"),
+    "agency_tni": ("soldiers", "anggota TNI"),
+    "agency_linmas": ("linmas", "linmas"),
+    "by_stationed": ("saw the {who} on duty", "melihat {who} yang berjaga"),
+    "by_patrol": ("saw the patrol ({who}) there", "melihat patroli ({who}) di sana"),
+    "by_patrol_residual": (
+        "knew the patrol ({who}) had left only {m} min before",
+        "tahu patroli ({who}) baru {m} menit meninggalkan TPS",
+    ),
+    "by_linmas": ("saw the {who} on guard", "melihat {who} yang berjaga"),
+    "n_attempt_deterred": (
+        "Someone came to {act} at {tps}, {by} and left.",
+        "Seseorang datang untuk {act} di {tps}, {by}, lalu mengurungkan niatnya.",
+    ),
+    "fate_caught": (
+        "It is caught on the spot and dealt with at {tps}.",
+        "Hal itu langsung ketahuan dan ditangani di {tps}.",
+    ),
+    "fate_found_later": (
+        "Nobody catches it then; it is found at counting ({when}).",
+        "Saat itu tidak ada yang memergoki; baru ketahuan saat penghitungan ({when}).",
+    ),
+    "fate_undetected": (
+        "Nobody ever finds it: the fraud stands in the count.",
+        "Tidak pernah ada yang mengetahuinya: kecurangan itu tetap ada dalam hasil hitung.",
+    ),
+    "n_prevented": ("The attempt was prevented.", "Percobaan itu tercegah."),
+    "n_displaced_ahead": (
+        "They tried again at {tps}, with less security, and went ahead there.",
+        "Mereka mencoba lagi di {tps} yang lebih longgar penjagaannya, dan berhasil di sana.",
+    ),
+    "n_displaced_stopped": (
+        "They tried again at {tps} but {by} there too, and gave up.",
+        "Mereka mencoba lagi di {tps}, tetapi di sana pun {by}, lalu menyerah.",
+    ),
+    "n_undetected": (
+        "Someone came to {act} at {tps}; nobody saw it. It is never found: the fraud stands "
+        "in the count.",
+        "Seseorang datang untuk {act} di {tps}; tidak ada yang melihat. Kecurangan itu tidak "
+        "pernah terungkap dan tetap ada dalam hasil hitung.",
+    ),
+    "n_found_later": (
+        "At counting, the KPPS and witnesses find {what} done at {tps} at {when} that nobody "
+        "caught then: a dispute over the count.",
+        "Saat penghitungan, KPPS dan saksi menemukan {what} di {tps} pada pukul {when} yang "
+        "tidak tertangkap saat itu: sengketa hasil hitung.",
+    ),
+    "n_patrol_first": (
+        "{team} ({size} officers) arrives at {tps} on its round of {k} TPS ({first}…{last}); "
+        "it stays {m} min and comes back every {every} min.",
+        "{team} ({size} personel) tiba di {tps} dalam putaran patrolinya di {k} TPS "
+        "({first}…{last}); berjaga {m} menit dan kembali setiap {every} menit.",
+    ),
+    "n_patrol_back": (
+        "{team} is back at {tps} (visit {n}).",
+        "{team} kembali di {tps} (kunjungan ke-{n}).",
+    ),
+    "n_patrol_leaves": (
+        "The patrol leaves {tps} for {next}.",
+        "Patroli meninggalkan {tps} menuju {next}.",
+    ),
+    "n_patrol_stays": (
+        "{team} is at {tps} all day.",
+        "{team} berjaga di {tps} sepanjang hari.",
+    ),
     "type_dispute": ("Dispute", "Perselisihan"),
     "type_protest": ("Protest", "Unjuk rasa"),
     "type_intimidation": ("Intimidation", "Intimidasi"),

@@ -245,6 +245,91 @@ STRINGS: dict[str, tuple[str, str]] = {
     "frontier_table": ("Frontier points", "Titik-titik batas"),
     "marginal_col": ("harm avoided per Rp 1 bn", "kerugian dihindari per Rp 1 M"),
     # ---- compare / plan loop ----
+    "sec_security": (
+        "Security: attempts deterred, displaced and undetected",
+        "Keamanan: percobaan yang dicegah, berpindah, dan tak terungkap",
+    ),
+    "security_intro": (
+        "Disputes, intimidation, vote buying and multiple voting start as attempts. The "
+        "presence at the TPS (stationed officers, a patrol while there and for a while after, "
+        "linmas) deters some: deterred = prevented + displaced to a nearby TPS with less "
+        "security. Fraud that goes ahead unseen is found at counting or never (undetected: it "
+        "stands in the count). Means per polling day over {n} replications; the simulated "
+        "harm counts what the attempts that went ahead left.",
+        "Perselisihan, intimidasi, politik uang, dan pemilih ganda bermula sebagai percobaan. "
+        "Kehadiran petugas di TPS (polisi/TNI yang berjaga, patroli selama di TPS dan sesaat "
+        "sesudahnya, linmas) membuat sebagian diurungkan: diurungkan = tercegah + berpindah ke "
+        "TPS terdekat yang penjagaannya lebih longgar. Kecurangan yang lolos tanpa terlihat "
+        "ketahuan saat penghitungan atau tidak pernah (tak terungkap: tetap ada dalam hasil "
+        "hitung). Rata-rata per hari pemungutan dari {n} replikasi; kerugian tersimulasi "
+        "menghitung akibat percobaan yang lolos.",
+    ),
+    "security_intro_compare": (
+        "What each plan's presence did to the same attempts on the same {n} simulated days "
+        "(common random numbers): deterred = prevented + displaced; fraud that went ahead "
+        "unseen is found at counting or undetected. B − A is the paired difference with its "
+        "95% interval.",
+        "Akibat penjagaan tiap rencana terhadap percobaan yang sama pada {n} hari simulasi yang "
+        "sama (bilangan acak bersama): diurungkan = tercegah + berpindah; kecurangan yang lolos "
+        "tanpa terlihat ketahuan saat penghitungan atau tak terungkap. B − A adalah selisih "
+        "berpasangan dengan interval 95%.",
+    ),
+    "security_intro_frontier": (
+        "Simulated attempts and harm of each step's plan (means per day).",
+        "Percobaan dan kerugian tersimulasi dari rencana tiap langkah (rata-rata per hari).",
+    ),
+    "col_attempts": ("attempts", "percobaan"),
+    "col_deterred": ("deterred", "diurungkan"),
+    "col_prevented": ("prevented", "tercegah"),
+    "col_displaced": ("displaced", "berpindah"),
+    "col_found_later": ("found later", "ketahuan kemudian"),
+    "col_undetected": ("undetected", "tak terungkap"),
+    "all_kecamatan": ("all kecamatan", "semua kecamatan"),
+    "security_district_caption": (
+        "Per kecamatan: mean per polling day over {n} replications",
+        "Per kecamatan: rata-rata per hari pemungutan dari {n} replikasi",
+    ),
+    "security_district_diff_caption": (
+        "Per kecamatan: paired difference B − A against the first plan (* its 95% interval "
+        "excludes 0)",
+        "Per kecamatan: selisih berpasangan B − A terhadap rencana pertama (* interval 95% "
+        "tidak memuat 0)",
+    ),
+    "security_diff_caption": (
+        "Attempts, fraud and simulated harm: paired differences",
+        "Percobaan, kecurangan, dan kerugian tersimulasi: selisih berpasangan",
+    ),
+    "security_bars_title": (
+        "What became of the attempts, per kecamatan (mean per day)",
+        "Nasib percobaan per kecamatan (rata-rata per hari)",
+    ),
+    "security_plans_title": (
+        "Attempts by outcome, per plan (mean per day)",
+        "Percobaan menurut akibatnya, per rencana (rata-rata per hari)",
+    ),
+    "attempts_axis": ("attempts per day", "percobaan per hari"),
+    "stack_prevented": ("prevented", "tercegah"),
+    "stack_displaced": ("displaced to another TPS", "berpindah ke TPS lain"),
+    "stack_ahead": ("went ahead at their TPS", "lolos di TPS asal"),
+    "security_map_title": (
+        "Where attempts were prevented, displaced and undetected (mean per day)",
+        "Lokasi percobaan yang tercegah, berpindah, dan tak terungkap (rata-rata per hari)",
+    ),
+    "security_map_caption": (
+        "Each dot a TPS; a coloured dot's area grows with the mean per day (the same scale in "
+        "every panel). Displaced attempts are shown at the TPS they left.",
+        "Setiap titik adalah TPS; luas titik berwarna sebanding dengan rata-rata per hari "
+        "(skala sama di semua panel). Percobaan yang berpindah ditampilkan di TPS asalnya.",
+    ),
+    "security_map_none": (
+        "The TPS table has no coordinates (lat, lon): no map.",
+        "Tabel TPS tidak memuat koordinat (lat, lon): tidak ada peta.",
+    ),
+    "map_prevented": ("prevented ({v}/day)", "tercegah ({v}/hari)"),
+    "map_displaced": ("displaced ({v}/day)", "berpindah ({v}/hari)"),
+    "map_undetected": ("undetected ({v}/day)", "tak terungkap ({v}/hari)"),
+    "longitude": ("longitude (°E)", "bujur (°BT)"),
+    "latitude": ("latitude (°)", "lintang (°)"),
     "sec_differences": ("Paired differences", "Selisih berpasangan"),
     "forest_title": (
         "{b} minus {a}: paired differences with 95% intervals",

@@ -132,10 +132,11 @@ def apply_deterrence(
     deterrable = [k for k, t in enumerate(types) if t.presence is not None]
     if not deterrable:
         return draws, None
-    presence = build_presence(scenario, plan)
+    groups = patrol_groups(scenario, plan)
+    presence = build_presence(scenario, plan, groups)
     if not spec.deterrence.enabled:
         result = _all_ahead(scenario, draws, deterrable, presence)
-        return draws, replace(result, patrols=tuple(patrol_groups(scenario, plan)))
+        return draws, replace(result, patrols=tuple(groups))
     table = scenario.tps
     n_tps = len(table)
     per_tps = {name: np.zeros(n_tps) for name in OUTCOMES}
@@ -242,7 +243,7 @@ def apply_deterrence(
         extra_revote=new_revote,
     )
     log = _concat_logs(logs)
-    patrols = tuple(patrol_groups(scenario, plan))
+    patrols = tuple(groups)
     return _select(happened, keep), DeterrenceResult(per_tps, by_type, presence, log, patrols)
 
 

@@ -189,8 +189,13 @@ class Presence:
         return out
 
 
-def build_presence(scenario: Scenario, plan: Plan) -> Presence:
-    """The standing presence of `plan` at every TPS of `scenario`."""
+def build_presence(
+    scenario: Scenario,
+    plan: Plan,
+    groups: list[tuple[str, tuple[int, ...]]] | None = None,
+) -> Presence:
+    """The standing presence of `plan` at every TPS of `scenario` (`groups`: the plan's
+    `patrol_groups` when the caller has them already)."""
     spec = scenario.spec
     sec = spec.security
     n = len(scenario.tps)
@@ -206,7 +211,7 @@ def build_presence(scenario: Scenario, plan: Plan) -> Presence:
     size = np.zeros(n)
     k = np.ones(n, dtype=np.int64)
     pos = np.zeros(n, dtype=np.int64)
-    for name, members in patrol_groups(scenario, plan):
+    for name, members in patrol_groups(scenario, plan) if groups is None else groups:
         team = sum(c for a, c in sec.pattern(name).team.items() if a not in guards)
         for p, i in enumerate(members):
             size[i], k[i], pos[i] = team, len(members), p

@@ -422,6 +422,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "m_results_ppk": ("results at PPK", "hasil tiba di PPK"),
     "m_incidents": ("incidents", "insiden"),
     "m_health": ("health events", "kejadian kesehatan"),
+    "m_deterred": ("attempts deterred", "percobaan diurungkan"),
+    "m_undetected": ("fraud undetected", "kecurangan tak terungkap"),
     # ---- narration (timeline) ----
     "n_inject": ("EXERCISE INJECT: {what}.", "INJECT LATIHAN: {what}."),
     "n_inject_tag": ("[inject]", "[inject]"),

@@ -20,6 +20,7 @@ from planner.demo.run import DemoOptions, DemoResult, run_demo
 from planner.report.narrate import Entry
 from planner.report.plots import clock_label
 from planner.report.story import load_story
+from planner.report.timeline import story_metrics
 from planner.scenario.load import load_scenario
 from planner.scenario.plan import default_plan
 from planner.scenario.resolved import Scenario
@@ -94,6 +95,8 @@ def test_a_deterred_attempt_names_the_officers_on_duty(city: Scenario, tmp_path:
     story = load_story(result.run_dir / "story.json")
     (attempt,) = [a for a in story.attempts if a.tps_id == tps and a.time_min == t]
     assert attempt.deterred_by == "stationed" and attempt.who == "police"
+    here = (log.origin == log.origin[j]) & (log.deterred_by >= 0)
+    assert story_metrics(result.story)["m_deterred"] == float(here.sum())
     indonesian = demo(tmp_path, tps, seed, "id")
     (told_id,) = entries_at(indonesian, "attempt", t)
     assert "melihat polisi yang berjaga, lalu mengurungkan niatnya" in told_id.text

@@ -24,14 +24,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.report.story import BIN_MIN, DayStory, IncidentStory, TpsDay, WorkerStory
+from planner.report.story import (
+    BIN_MIN,
+    AttemptStory,
+    DayStory,
+    IncidentStory,
+    PatrolVisit,
+    TpsDay,
+    WorkerStory,
+)
 from planner.scenario.injects import ScriptedEvent
-from planner.scenario.plan import Plan
+from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
 from planner.sim import day as sim_day
 from planner.sim.counting import draw_counting, full_team_minutes
 from planner.sim.dayresult import DayResult
 from planner.sim.logistics import LogisticsResult, ReturnResult
+from planner.sim.presence import DETERRED_BY, build_presence, patrol_groups, patrol_unit_name
 from planner.sim.queueing import OUT_GAVE_UP, OUT_VOTED, QueueResult
 from planner.sim.record import EventLog
 from planner.sim.response import ResponseResult
@@ -76,6 +85,8 @@ def simulate_demo_day(
     voters = result.voters
     queue = result.queue
     returned: ReturnResult | None = result.extras.get("returns")
+    response: ResponseResult | None = result.disruptions.response
+    deployed = plan if plan is not None else default_plan(scenario)
     story = DayStory(
         scenario=scenario.name,
         seed=seed,
@@ -96,12 +107,18 @@ def simulate_demo_day(
             returned,
             set(subject_rows),
         ),
-        incidents=_incidents(scenario, result.disruptions.response)
+        incidents=_incidents(scenario, response)
         + _incidents(scenario, result.extras.get("medical"))
         + _incidents(scenario, result.disruptions.collapse_medical),
         workers=_workers(scenario, result, _busiest(queue, voters.arrival_min, subject_rows), seed),
         district_results_min=_district_results(scenario, returned),
         trace=[(float(t), w, what, d) for t, w, what, d in log.sorted_rows()],
+        attempts=_attempts(scenario, deployed, response),
+        patrols=(
+            _patrols(scenario, deployed, response, i0, float(result.counting.finish_min[i0]))
+            if subject_kind == "tps"
+            else []
+        ),
     )
     waits = queue.wait_min(voters.arrival_min)[subject_rows]
     return DemoDay(story=story, log=log, voter_waits=waits[np.isfinite(waits)])
@@ -209,6 +226,19 @@ def _tps_days(
     return out
 
 
+def _found_later(response: ResponseResult) -> dict[tuple[int, int, float], float]:
+    """(TPS row, type, minute found) → minute done, of the fraud found at counting."""
+    det = response.deterrence
+    if det is None or det.log is None:
+        return {}
+    log = det.log
+    at = log.at
+    return {
+        (int(at[j]), int(log.type[j]), round(float(log.found_min[j]), 6)): float(log.time_min[j])
+        for j in np.flatnonzero(log.found_later)
+    }
+
+
 def _incidents(scenario: Scenario, response: ResponseResult | None) -> list[IncidentStory]:
     if response is None:
         return []
@@ -216,10 +246,12 @@ def _incidents(scenario: Scenario, response: ResponseResult | None) -> list[Inci
 
     tps = scenario.tps
     d = response.draws
+    later = _found_later(response)
     out = []
     for k in range(len(d)):
         i = int(d.tps[k])
         kind = d.type_names[int(d.type[k])]
+        done = later.get((i, int(d.type[k]), round(float(d.time_min[k]), 6)))
         unit = int(response.unit[k])
         agencies = sorted(response.unit_agencies[unit]) if unit >= 0 else []
         out.append(
@@ -239,9 +271,136 @@ def _incidents(scenario: Scenario, response: ResponseResult | None) -> list[Inci
                 unresolved=bool(response.unresolved[k]),
                 effect_min=float(d.effect_min[k]),
                 scripted=bool(d.scripted[k]),
+                found_later=done is not None and not bool(d.scripted[k]),
+                attempt_min=done if done is not None else math.nan,
             )
         )
     return out
+
+
+def stationed_agencies(scenario: Scenario, plan: Plan, i: int) -> str:
+    """The agencies standing at TPS `i` all day under `plan`, guards (linmas) left out,
+    joined by "+" (e.g. "police" or "police+tni"; "" when none)."""
+    sec = scenario.spec.security
+    guards = {name for name, ag in sec.agencies.items() if ag.role == "guard"}
+    pattern = sec.pattern(plan.patterns[i])
+    return "+".join(sorted(a for a, c in pattern.per_tps.items() if c > 0 and a not in guards))
+
+
+def guard_agencies(scenario: Scenario, plan: Plan, i: int) -> str:
+    """The guard agencies (linmas) standing at TPS `i`, joined by "+"."""
+    sec = scenario.spec.security
+    guards = {name for name, ag in sec.agencies.items() if ag.role == "guard"}
+    pattern = sec.pattern(plan.patterns[i])
+    return "+".join(sorted(a for a, c in pattern.per_tps.items() if c > 0 and a in guards))
+
+
+def patrol_teams(scenario: Scenario, plan: Plan) -> dict[int, tuple[str, tuple[int, ...]]]:
+    """TPS row → (team name, its round's TPS rows) of every TPS a patrol team visits."""
+    out: dict[int, tuple[str, tuple[int, ...]]] = {}
+    for pattern, members in patrol_groups(scenario, plan):
+        name = patrol_unit_name(scenario, pattern, members)
+        for i in members:
+            out[i] = (name, members)
+    return out
+
+
+def _who(
+    scenario: Scenario,
+    plan: Plan,
+    teams: dict[int, tuple[str, tuple[int, ...]]],
+    code: int,
+    i: int,
+) -> str:
+    """The people of the kind `code` (`DETERRED_BY`) at TPS `i`."""
+    if code < 0:
+        return ""
+    kind = DETERRED_BY[code]
+    if kind == "stationed":
+        return stationed_agencies(scenario, plan, i)
+    if kind == "linmas":
+        return guard_agencies(scenario, plan, i) or "linmas"
+    return teams.get(i, ("", ()))[0]
+
+
+def _attempts(
+    scenario: Scenario, plan: Plan, response: ResponseResult | None
+) -> list[AttemptStory]:
+    """Every attempt of the day from the simulation's attempt log (none when the
+    catalogue has no human-made type or incidents are off)."""
+    if response is None or response.deterrence is None or response.deterrence.log is None:
+        return []
+    det = response.deterrence
+    log = det.log
+    assert log is not None
+    presence = det.presence
+    tps = scenario.tps
+    names = [t.name for t in scenario.spec.incidents.types]
+    teams = patrol_teams(scenario, plan)
+    out = []
+    for j in range(len(log)):
+        i = int(log.origin[j])
+        t = float(log.time_min[j])
+        code = int(log.deterred_by[j])
+        since = math.nan
+        if code >= 0 and DETERRED_BY[code] == "patrol_residual":
+            _, gone = presence.patrol_at(np.array([i]), np.array([t]))
+            since = float(gone[0])
+        target = int(log.target[j])
+        target_code = int(log.target_deterred_by[j])
+        out.append(
+            AttemptStory(
+                tps_id=tps.tps_id[i],
+                district=tps.district_names[tps.district[i]],
+                type=names[int(log.type[j])],
+                time_min=t,
+                deterred_by=DETERRED_BY[code] if code >= 0 else "",
+                who=_who(scenario, plan, teams, code, i),
+                since_min=since,
+                target_tps=tps.tps_id[target] if target >= 0 else "",
+                target_deterred_by=DETERRED_BY[target_code] if target_code >= 0 else "",
+                target_who=_who(scenario, plan, teams, target_code, target) if target >= 0 else "",
+                ahead=bool(log.ahead[j]),
+                caught=bool(log.caught[j]),
+                found_later=bool(log.found_later[j]),
+                found_min=float(log.found_min[j]),
+                undetected=bool(log.undetected[j]),
+            )
+        )
+    return out
+
+
+def _patrols(
+    scenario: Scenario,
+    plan: Plan,
+    response: ResponseResult | None,
+    i: int,
+    until_min: float,
+) -> list[PatrolVisit]:
+    """The patrol team's visits to TPS `i` from the staff's arrival until its counting ends
+    (`planner.sim.presence.Presence.visits`, the rotation that deters)."""
+    if response is not None and response.deterrence is not None:
+        presence = response.deterrence.presence
+    else:
+        presence = build_presence(scenario, plan)
+    teams = patrol_teams(scenario, plan)
+    if i not in teams:
+        return []
+    name, members = teams[i]
+    end = until_min if math.isfinite(until_min) else float(scenario.spec.day.close)
+    rows = scenario.tps.tps_id
+    return [
+        PatrolVisit(
+            tps_id=rows[i],
+            team=name,
+            size=int(presence.patrol_size[i]),
+            round_tps=[rows[m] for m in members],
+            arrive_min=float(start),
+            leave_min=float(stop),
+            visit=n + 1,
+        )
+        for n, (start, stop) in enumerate(presence.visits(i, end))
+    ]
 
 
 def _workers(scenario: Scenario, result: DayResult, i: int, seed: int) -> list[WorkerStory]:

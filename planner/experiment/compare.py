@@ -53,8 +53,16 @@ DISTRICT_METRICS: tuple[str, ...] = (
     "response_mean_min",
     "revote_risk",
     "count_finish_mean_clock_min",
+    "attempts",
+    "deterred",
+    "prevented",
+    "displaced",
+    "found_later",
+    "undetected",
 )
-"""Per-kecamatan columns compared pair by pair (means per replication)."""
+"""Per-kecamatan columns compared pair by pair (means per replication); the last six are
+what became of the human-made attempts (`planner.sim.operations`), shown per kecamatan in
+the compare and plan reports."""
 
 TABLE_METRICS: tuple[str, ...] = (
     *HEADLINE,

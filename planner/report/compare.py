@@ -17,19 +17,26 @@ import math
 
 import numpy as np
 
-from planner.report import html, plots
+from planner.experiment.checkpoint import STORE_DIR
+from planner.report import html, plots, security
 from planner.report.build import Part
 from planner.report.html import Html
 from planner.report.i18n import Translator
+from planner.report.labels import metric_label
 from planner.report.runs import CsvTable, RunData
-from planner.report.simulate import metric_label
 
+EVALUATION_DIR = "evaluation"
+"""Where a plan run keeps the store of its final comparison against the policy default."""
 DIFF_COLUMNS = ("metric", "diff_mean", "diff_ci95_low", "diff_ci95_high")
 
 
 def build(run: RunData, tr: Translator) -> list[Part]:
-    """The paired differences of a compare run."""
-    return [differences_part(tr, run.csv("differences.csv"))]
+    """The paired differences of a compare run, then what each plan did to the attempts."""
+    parts = [differences_part(tr, run.csv("differences.csv"))]
+    attempts = security.compare_part(run, tr, run.file(STORE_DIR))
+    if attempts is not None:
+        parts.append(attempts)
+    return parts
 
 
 def differences_part(tr: Translator, table: CsvTable | None) -> Part:
@@ -98,6 +105,9 @@ def build_loop(run: RunData, tr: Translator) -> list[Part]:
     differences = run.csv("differences.csv")
     if differences is not None:
         parts.append(differences_part(tr, differences))
+    attempts = security.compare_part(run, tr, run.file(EVALUATION_DIR) / STORE_DIR)
+    if attempts is not None:
+        parts.append(attempts)
     return parts
 
 

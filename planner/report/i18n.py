@@ -245,6 +245,91 @@ STRINGS: dict[str, tuple[str, str]] = {
     "frontier_table": ("Frontier points", "Titik-titik batas"),
     "marginal_col": ("harm avoided per Rp 1 bn", "kerugian dihindari per Rp 1 M"),
     # ---- compare / plan loop ----
+    "sec_security": (
+        "Security: attempts deterred, displaced and undetected",
+        "Keamanan: percobaan yang dicegah, berpindah, dan tak terungkap",
+    ),
+    "security_intro": (
+        "Disputes, intimidation, vote buying and multiple voting start as attempts. The "
+        "presence at the TPS (stationed officers, a patrol while there and for a while after, "
+        "linmas) deters some: deterred = prevented + displaced to a nearby TPS with less "
+        "security. Fraud that goes ahead unseen is found at counting or never (undetected: it "
+        "stands in the count). Means per polling day over {n} replications; the simulated "
+        "harm counts what the attempts that went ahead left.",
+        "Perselisihan, intimidasi, politik uang, dan pemilih ganda bermula sebagai percobaan. "
+        "Kehadiran petugas di TPS (polisi/TNI yang berjaga, patroli selama di TPS dan sesaat "
+        "sesudahnya, linmas) membuat sebagian diurungkan: diurungkan = tercegah + berpindah ke "
+        "TPS terdekat yang penjagaannya lebih longgar. Kecurangan yang lolos tanpa terlihat "
+        "ketahuan saat penghitungan atau tidak pernah (tak terungkap: tetap ada dalam hasil "
+        "hitung). Rata-rata per hari pemungutan dari {n} replikasi; kerugian tersimulasi "
+        "menghitung akibat percobaan yang lolos.",
+    ),
+    "security_intro_compare": (
+        "What each plan's presence did to the same attempts on the same {n} simulated days "
+        "(common random numbers): deterred = prevented + displaced; fraud that went ahead "
+        "unseen is found at counting or undetected. B − A is the paired difference with its "
+        "95% interval.",
+        "Akibat penjagaan tiap rencana terhadap percobaan yang sama pada {n} hari simulasi yang "
+        "sama (bilangan acak bersama): diurungkan = tercegah + berpindah; kecurangan yang lolos "
+        "tanpa terlihat ketahuan saat penghitungan atau tak terungkap. B − A adalah selisih "
+        "berpasangan dengan interval 95%.",
+    ),
+    "security_intro_frontier": (
+        "Simulated attempts and harm of each step's plan (means per day).",
+        "Percobaan dan kerugian tersimulasi dari rencana tiap langkah (rata-rata per hari).",
+    ),
+    "col_attempts": ("attempts", "percobaan"),
+    "col_deterred": ("deterred", "diurungkan"),
+    "col_prevented": ("prevented", "tercegah"),
+    "col_displaced": ("displaced", "berpindah"),
+    "col_found_later": ("found later", "ketahuan kemudian"),
+    "col_undetected": ("undetected", "tak terungkap"),
+    "all_kecamatan": ("all kecamatan", "semua kecamatan"),
+    "security_district_caption": (
+        "Per kecamatan: mean per polling day over {n} replications",
+        "Per kecamatan: rata-rata per hari pemungutan dari {n} replikasi",
+    ),
+    "security_district_diff_caption": (
+        "Per kecamatan: paired difference B − A against the first plan (* its 95% interval "
+        "excludes 0)",
+        "Per kecamatan: selisih berpasangan B − A terhadap rencana pertama (* interval 95% "
+        "tidak memuat 0)",
+    ),
+    "security_diff_caption": (
+        "Attempts, fraud and simulated harm: paired differences",
+        "Percobaan, kecurangan, dan kerugian tersimulasi: selisih berpasangan",
+    ),
+    "security_bars_title": (
+        "What became of the attempts, per kecamatan (mean per day)",
+        "Nasib percobaan per kecamatan (rata-rata per hari)",
+    ),
+    "security_plans_title": (
+        "Attempts by outcome, per plan (mean per day)",
+        "Percobaan menurut akibatnya, per rencana (rata-rata per hari)",
+    ),
+    "attempts_axis": ("attempts per day", "percobaan per hari"),
+    "stack_prevented": ("prevented", "tercegah"),
+    "stack_displaced": ("displaced to another TPS", "berpindah ke TPS lain"),
+    "stack_ahead": ("went ahead at their TPS", "lolos di TPS asal"),
+    "security_map_title": (
+        "Where attempts were prevented, displaced and undetected (mean per day)",
+        "Lokasi percobaan yang tercegah, berpindah, dan tak terungkap (rata-rata per hari)",
+    ),
+    "security_map_caption": (
+        "Each dot a TPS; a coloured dot's area grows with the mean per day (the same scale in "
+        "every panel). Displaced attempts are shown at the TPS they left.",
+        "Setiap titik adalah TPS; luas titik berwarna sebanding dengan rata-rata per hari "
+        "(skala sama di semua panel). Percobaan yang berpindah ditampilkan di TPS asalnya.",
+    ),
+    "security_map_none": (
+        "The TPS table has no coordinates (lat, lon): no map.",
+        "Tabel TPS tidak memuat koordinat (lat, lon): tidak ada peta.",
+    ),
+    "map_prevented": ("prevented ({v}/day)", "tercegah ({v}/hari)"),
+    "map_displaced": ("displaced ({v}/day)", "berpindah ({v}/hari)"),
+    "map_undetected": ("undetected ({v}/day)", "tak terungkap ({v}/hari)"),
+    "longitude": ("longitude (°E)", "bujur (°BT)"),
+    "latitude": ("latitude (°)", "lintang (°)"),
     "sec_differences": ("Paired differences", "Selisih berpasangan"),
     "forest_title": (
         "{b} minus {a}: paired differences with 95% intervals",
@@ -337,6 +422,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "m_results_ppk": ("results at PPK", "hasil tiba di PPK"),
     "m_incidents": ("incidents", "insiden"),
     "m_health": ("health events", "kejadian kesehatan"),
+    "m_deterred": ("attempts deterred", "percobaan diurungkan"),
+    "m_undetected": ("fraud undetected", "kecurangan tak terungkap"),
     # ---- narration (timeline) ----
     "n_inject": ("EXERCISE INJECT: {what}.", "INJECT LATIHAN: {what}."),
     "n_inject_tag": ("[inject]", "[inject]"),
@@ -535,6 +622,78 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sev_minor": ("minor", "ringan"),
     "sev_major": ("major", "sedang"),
     "sev_grave": ("grave", "berat"),
+    "tag_attempt": ("attempt", "percobaan"),
+    "tag_patrol": ("patrol", "patroli"),
+    "act_dispute": ("pick a fight", "membuat keributan"),
+    "act_intimidation": ("intimidate the KPPS", "mengintimidasi KPPS"),
+    "act_vote_buying": ("buy votes", "membeli suara"),
+    "act_multiple_voting": ("vote twice", "mencoblos lebih dari sekali"),
+    "act_other": ("cause trouble ({what})", "membuat masalah ({what})"),
+    "agency_police": ("police officers", "polisi"),
+    "agency_tni": ("soldiers", "anggota TNI"),
+    "agency_linmas": ("linmas", "linmas"),
+    "by_stationed": ("saw the {who} on duty", "melihat {who} yang berjaga"),
+    "by_patrol": ("saw the patrol ({who}) there", "melihat patroli ({who}) di sana"),
+    "by_patrol_residual": (
+        "knew the patrol ({who}) had left only {m} min before",
+        "tahu patroli ({who}) baru {m} menit meninggalkan TPS",
+    ),
+    "by_linmas": ("saw the {who} on guard", "melihat {who} yang berjaga"),
+    "n_attempt_deterred": (
+        "Someone came to {act} at {tps}, {by} and left.",
+        "Seseorang datang untuk {act} di {tps}, {by}, lalu mengurungkan niatnya.",
+    ),
+    "fate_caught": (
+        "It is caught on the spot and dealt with at {tps}.",
+        "Hal itu langsung ketahuan dan ditangani di {tps}.",
+    ),
+    "fate_found_later": (
+        "Nobody catches it then; it is found at counting ({when}).",
+        "Saat itu tidak ada yang memergoki; baru ketahuan saat penghitungan ({when}).",
+    ),
+    "fate_undetected": (
+        "Nobody ever finds it: the fraud stands in the count.",
+        "Tidak pernah ada yang mengetahuinya: kecurangan itu tetap ada dalam hasil hitung.",
+    ),
+    "n_prevented": ("The attempt was prevented.", "Percobaan itu tercegah."),
+    "n_displaced_ahead": (
+        "They tried again at {tps}, with less security, and went ahead there.",
+        "Mereka mencoba lagi di {tps} yang lebih longgar penjagaannya, dan berhasil di sana.",
+    ),
+    "n_displaced_stopped": (
+        "They tried again at {tps} but {by} there too, and gave up.",
+        "Mereka mencoba lagi di {tps}, tetapi di sana pun {by}, lalu menyerah.",
+    ),
+    "n_undetected": (
+        "Someone came to {act} at {tps}; nobody saw it. It is never found: the fraud stands "
+        "in the count.",
+        "Seseorang datang untuk {act} di {tps}; tidak ada yang melihat. Kecurangan itu tidak "
+        "pernah terungkap dan tetap ada dalam hasil hitung.",
+    ),
+    "n_found_later": (
+        "At counting, the KPPS and witnesses find {what} done at {tps} at {when} that nobody "
+        "caught then: a dispute over the count.",
+        "Saat penghitungan, KPPS dan saksi menemukan {what} di {tps} pada pukul {when} yang "
+        "tidak tertangkap saat itu: sengketa hasil hitung.",
+    ),
+    "n_patrol_first": (
+        "{team} ({size} officers) arrives at {tps} on its round of {k} TPS ({first}…{last}); "
+        "it stays {m} min and comes back every {every} min.",
+        "{team} ({size} personel) tiba di {tps} dalam putaran patrolinya di {k} TPS "
+        "({first}…{last}); berjaga {m} menit dan kembali setiap {every} menit.",
+    ),
+    "n_patrol_back": (
+        "{team} is back at {tps} (visit {n}).",
+        "{team} kembali di {tps} (kunjungan ke-{n}).",
+    ),
+    "n_patrol_leaves": (
+        "The patrol leaves {tps} for {next}.",
+        "Patroli meninggalkan {tps} menuju {next}.",
+    ),
+    "n_patrol_stays": (
+        "{team} is at {tps} all day.",
+        "{team} berjaga di {tps} sepanjang hari.",
+    ),
     "type_dispute": ("Dispute", "Perselisihan"),
     "type_protest": ("Protest", "Unjuk rasa"),
     "type_intimidation": ("Intimidation", "Intimidasi"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from planner.report.i18n import Translator
 from planner.report.plots import clock_label
 from planner.report.sitrep import sitrep_line, sitreps
-from planner.report.story import DayStory, IncidentStory, TpsDay
+from planner.report.story import AttemptStory, DayStory, IncidentStory, TpsDay
 
 TIRED_LEVELS = (3.5, 6.0)
 """Alertness deficit (points) at which the timeline says a worker is tiring, then exhausted:
@@ -35,6 +35,8 @@ ORDER = {
     "staff": 2,
     "open": 3,
     "queue": 4,
+    "patrol": 4,
+    "attempt": 5,
     "incident": 5,
     "dispatch": 6,
     "arrive": 7,
@@ -75,6 +77,8 @@ def narrate(story: DayStory, tr: Translator, sitrep_min: int | None = None) -> l
     else:
         entries += _district_entries(story, tr)
         incidents = [i for i in story.incidents if i.district == story.subject]
+    entries += _attempt_entries(story, tr)
+    entries += _patrol_entries(story, tr)
     for group in group_incidents(incidents):
         if len(group) > GROUP_TOLD:
             entries += _group_entries(group, tr)
@@ -316,6 +320,13 @@ def _incident_entries(i: IncidentStory, tr: Translator) -> list[Entry]:
     head = tr("n_incident", what=incident_label(tr, i.type), tps=i.tps_id, severity=sev)
     if i.scripted:
         head = tr("n_inject_tag") + " " + head
+    if i.found_later:
+        head = tr(
+            "n_found_later",
+            what=_lower_first(incident_label(tr, i.type)),
+            tps=i.tps_id,
+            when=clock_label(i.attempt_min),
+        )
     effect = ""
     if math.isfinite(i.effect_min) and i.effect_min > 0:
         key = "n_effect_count" if i.time_min >= 780 and i.type != "flood" else "n_effect_vote"
@@ -448,3 +459,117 @@ def _group_entries(group: list[IncidentStory], tr: Translator) -> list[Entry]:
             )
         )
     return out
+
+
+def attempt_act(tr: Translator, kind: str) -> str:
+    """What someone came to do, in words ('vote_buying' → 'buy votes' / 'membeli suara')."""
+    key = f"act_{kind}"
+    return tr(key) if tr.has(key) else tr("act_other", what=kind.replace("_", " "))
+
+
+def presence_words(tr: Translator, kind: str, who: str, since_min: float = math.nan) -> str:
+    """The presence that stopped an attempt, in words: 'saw the police officers on duty'."""
+    if kind == "stationed":
+        return tr("by_stationed", who=agency_words(tr, who))
+    if kind == "patrol":
+        return tr("by_patrol", who=who)
+    if kind == "patrol_residual":
+        return tr(
+            "by_patrol_residual", who=who, m=round(since_min) if since_min == since_min else 0
+        )
+    if kind == "linmas":
+        return tr("by_linmas", who=agency_words(tr, who))
+    return kind
+
+
+def agency_words(tr: Translator, agencies: str) -> str:
+    """'police+tni' → 'police officers and soldiers' (id/en); unknown agencies as named."""
+    words = [tr(f"agency_{a}") if tr.has(f"agency_{a}") else a for a in agencies.split("+") if a]
+    return tr("and").join(words)
+
+
+def _attempt_entries(story: DayStory, tr: Translator) -> list[Entry]:
+    """The attempts at (or displaced to) the subject: deterred — by what, and where they
+    went — and fraud that nobody caught (undetected). Caught attempts and fraud found at
+    counting are incidents, told with them."""
+    if story.subject_kind == "tps":
+        mine = [a for a in story.attempts if story.subject in (a.tps_id, a.target_tps)]
+    else:
+        mine = [a for a in story.attempts if a.district == story.subject]
+    out: list[Entry] = []
+    for a in mine:
+        act = attempt_act(tr, a.type)
+        if a.deterred_by:
+            text = tr(
+                "n_attempt_deterred",
+                act=act,
+                tps=a.tps_id,
+                by=presence_words(tr, a.deterred_by, a.who, a.since_min),
+            )
+            if a.displaced:
+                if a.target_deterred_by:
+                    rest = tr(
+                        "n_displaced_stopped",
+                        tps=a.target_tps,
+                        by=presence_words(tr, a.target_deterred_by, a.target_who),
+                    )
+                else:
+                    rest = tr("n_displaced_ahead", tps=a.target_tps) + " " + _fate(tr, a)
+                text += " " + rest
+            else:
+                text += " " + tr("n_prevented")
+            out.append(Entry(a.time_min, "attempt", text))
+        if a.undetected:
+            out.append(Entry(a.time_min, "attempt", tr("n_undetected", act=act, tps=a.at_tps)))
+    return out
+
+
+def _patrol_entries(story: DayStory, tr: Translator) -> list[Entry]:
+    """The patrol team's round as the subject TPS sees it: each arrival and departure."""
+    out: list[Entry] = []
+    visits = sorted(story.patrols, key=lambda v: v.arrive_min)
+    dwell = visits[0].leave_min - visits[0].arrive_min if visits else 0.0
+    for n, v in enumerate(visits):
+        k = len(v.round_tps)
+        if k <= 1:
+            out.append(
+                Entry(v.arrive_min, "patrol", tr("n_patrol_stays", team=v.team, tps=v.tps_id))
+            )
+            continue
+        if n == 0:
+            text = tr(
+                "n_patrol_first",
+                team=v.team,
+                size=v.size,
+                tps=v.tps_id,
+                k=k,
+                first=v.round_tps[0],
+                last=v.round_tps[-1],
+                m=round(v.leave_min - v.arrive_min),
+                every=round(k * (v.leave_min - v.arrive_min)),
+            )
+        else:
+            text = tr("n_patrol_back", team=v.team, tps=v.tps_id, n=v.visit)
+        out.append(Entry(v.arrive_min, "patrol", text))
+        place = v.round_tps.index(v.tps_id) if v.tps_id in v.round_tps else -1
+        after = v.round_tps[(place + 1) % k] if place >= 0 else ""
+        if v.leave_min - v.arrive_min >= dwell - 1e-6:  # the last visit may be cut by the end
+            out.append(
+                Entry(v.leave_min, "patrol", tr("n_patrol_leaves", tps=v.tps_id, next=after))
+            )
+    return out
+
+
+def _fate(tr: Translator, a: AttemptStory) -> str:
+    """What became of an attempt that went ahead: dealt with at once, found at counting, or
+    never found."""
+    if a.found_later:
+        return tr("fate_found_later", when=clock_label(a.found_min))
+    if a.undetected:
+        return tr("fate_undetected")
+    return tr("fate_caught", tps=a.at_tps)
+
+
+def _lower_first(text: str) -> str:
+    """'Vote buying' → 'vote buying' (for a label inside a sentence)."""
+    return text[:1].lower() + text[1:]

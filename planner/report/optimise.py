@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.report import html, plots
+from planner.report import html, plots, security
 from planner.report.build import Part
 from planner.report.html import Html
 from planner.report.i18n import Translator
@@ -304,4 +304,8 @@ def build_frontier(run: RunData, tr: Translator) -> list[Part]:
             else Html(""),
         ]
     )
-    return [Part("frontier", tr("sec_frontier"), body)]
+    parts = [Part("frontier", tr("sec_frontier"), body)]
+    attempts = security.frontier_part(run, tr)
+    if attempts is not None:
+        parts.append(attempts)
+    return parts

@@ -381,3 +381,79 @@ def grouped_bars(
     if groups:
         ax.legend(fontsize=8)
     return _finish(fig, title)
+
+
+def stacked_barh(
+    title: str,
+    x_label: str,
+    categories: Sequence[str],
+    stacks: Mapping[str, ArrayLike],
+) -> Plot:
+    """Horizontal bars per category split into labelled stacks (e.g. per kecamatan, the
+    attempts prevented, displaced and gone ahead); one row per category, first on top."""
+    n = len(categories)
+    fig = _figure(max(2.4, 1.0 + 0.3 * n))
+    ax = _axes(fig, title, x_label, "")
+    positions = np.arange(n)
+    left = np.zeros(n)
+    for k, (label, values) in enumerate(stacks.items()):
+        x = np.asarray(values, dtype=float)
+        ax.barh(positions, x, left=left, label=label, color=PALETTE[k % len(PALETTE)])
+        left = left + np.nan_to_num(x)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(categories, fontsize=8)
+    ax.invert_yaxis()
+    if stacks:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return _finish(fig, title)
+
+
+def value_maps(
+    title: str,
+    lon: ArrayLike,
+    lat: ArrayLike,
+    panels: Sequence[tuple[str, ArrayLike]],
+    *,
+    columns: int = 3,
+    x_label: str = "longitude (°E)",
+    y_label: str = "latitude (°)",
+) -> Plot:
+    """Small maps of the TPS at their coordinates, one per (label, value per TPS): every TPS
+    a grey dot, TPS with a value above 0 a coloured dot whose area grows with it (the same
+    scale in every panel, so panels compare); no map tiles (PNG)."""
+    x = np.asarray(lon, dtype=float)
+    y = np.asarray(lat, dtype=float)
+    n = max(1, len(panels))
+    cols = min(columns, n)
+    rows = math.ceil(n / cols)
+    fig = Figure(figsize=(WIDTH_IN, 0.6 + 2.6 * rows), layout="constrained")
+    fig.suptitle(title, fontsize=11)
+    top = max(
+        (float(np.nanmax(np.asarray(v, dtype=float))) for _, v in panels if len(v)), default=0.0
+    )
+    for k, (label, values) in enumerate(panels):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        v = np.nan_to_num(np.asarray(values, dtype=float))
+        ax.scatter(x, y, s=4, color="#c8cdd2")
+        hit = v > 0
+        if top > 0 and hit.any():
+            ax.scatter(
+                x[hit],
+                y[hit],
+                s=10 + 70 * v[hit] / top,
+                color=PALETTE[(k % 3) + 1],
+                alpha=0.8,
+                edgecolors="#333333",
+                linewidths=0.3,
+            )
+        ax.set_title(label, fontsize=9)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.ticklabel_format(useOffset=False, style="plain")
+        ax.xaxis.set_major_locator(MaxNLocator(3))
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+        ax.tick_params(labelsize=7)
+        if k % cols == 0:
+            ax.set_ylabel(y_label, fontsize=8)
+        if k >= n - cols:
+            ax.set_xlabel(x_label, fontsize=8)
+    return _finish(fig, title, fmt="png")

@@ -14,60 +14,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from planner.report import html, plots
+from planner.report import html, plots, security
 from planner.report.build import Part
 from planner.report.html import Html
 from planner.report.i18n import Translator
+from planner.report.labels import (
+    HEADLINE,
+    format_metric,
+    interval_table,
+    metric_label,
+)
 from planner.report.narrate import incident_label
 from planner.report.rerun import load_day_trace
 from planner.report.runs import CsvTable, RunData
 from planner.report.trace import DayTrace
-
-HEADLINE: tuple[tuple[str, str, str], ...] = (
-    # metric, English label, Indonesian label
-    ("voters_voted", "voters who voted", "pemilih yang memilih"),
-    ("voters_gave_up", "voters who gave up", "pemilih yang batal"),
-    ("wait_mean_min", "mean wait (min)", "rata-rata tunggu (menit)"),
-    ("wait_p95_min", "95th percentile wait (min)", "persentil 95 tunggu (menit)"),
-    ("share_wait_over_30min", "share waiting over 30 min", "proporsi tunggu > 30 menit"),
-    ("tps_opened_late", "TPS opened late", "TPS terlambat buka"),
-    ("incidents_total", "incidents", "insiden"),
-    ("response_mean_min", "mean response (min)", "rata-rata respons (menit)"),
-    ("fatigue_peak", "peak fatigue (points)", "kelelahan puncak (poin)"),
-    ("staff_health_events", "worker health events", "kejadian kesehatan petugas"),
-    ("count_finish_p95_clock_min", "95% of TPS counted by", "95% TPS selesai hitung pukul"),
-    ("revote_risk_tps", "TPS at risk of re-vote", "TPS berisiko PSU"),
-)
-
-METRIC_LABELS: dict[str, tuple[str, str]] = {m: (en, id_) for m, en, id_ in HEADLINE} | {
-    "voters_arrived": ("voters who came", "pemilih yang datang"),
-    "open_delay_mean_min": ("mean opening delay (min)", "rata-rata terlambat buka (menit)"),
-    "incidents_unresolved": ("incidents unresolved", "insiden tak selesai"),
-    "response_p90_min": ("90th percentile response (min)", "persentil 90 respons (menit)"),
-    "count_finish_mean_clock_min": ("mean count finish", "rata-rata selesai hitung"),
-    "logistics_late_tps": ("TPS with late kits", "TPS logistik terlambat"),
-    "ballot_short_tps": ("TPS short of ballots", "TPS kurang surat suara"),
-    "settled_on_site": ("incidents settled on site", "insiden selesai di tempat"),
-    "escalations": ("incidents escalated", "insiden meningkat"),
-    "utilisation_police": (
-        "police units busy (share of the day)",
-        "unit polisi sibuk (bagian hari)",
-    ),
-    "utilisation_tni": ("TNI units busy (share of the day)", "unit TNI sibuk (bagian hari)"),
-    "utilisation_medical": (
-        "medical teams busy (share of the day)",
-        "tim medis sibuk (bagian hari)",
-    ),
-    "kits_replaced": ("kits replaced", "logistik diganti"),
-    "results_complete_mean_clock_min": (
-        "kecamatan results complete at PPK (mean)",
-        "hasil kecamatan lengkap di PPK (rata-rata)",
-    ),
-    "results_complete_last_clock_min": (
-        "last kecamatan results complete at PPK",
-        "hasil kecamatan terakhir lengkap di PPK",
-    ),
-}
 
 # per_tps.csv column names we read (first present wins)
 COL_WAIT = ("wait_mean_min",)
@@ -96,6 +56,7 @@ def build(run: RunData, tr: Translator) -> list[Part]:
         staff_part(run, tr, trace),
         counting_part(tr, per_tps),
         incidents_part(run, tr, trace),
+        security.simulate_part(run, tr, per_tps, per_district),
         logistics_part(run, tr, per_tps),
         attention_part(tr, per_tps),
         districts_part(tr, per_district),
@@ -138,27 +99,6 @@ def add_open_delay(run: RunData, per_tps: CsvTable | None) -> None:
     per_tps.columns["open_delay_min"] = [
         "" if math.isnan(v) else f"{max(0.0, v - day_open):.3f}" for v in opens
     ]
-
-
-def metric_label(tr: Translator, name: str) -> str:
-    """A metric's label in the report language (the metric name when unknown)."""
-    labels = METRIC_LABELS.get(name)
-    if labels is None:
-        return name
-    return labels[0] if tr.lang == "en" else labels[1]
-
-
-def format_metric(tr: Translator, name: str, value: float) -> str:
-    """A metric value: clock metrics as HH:MM, shares as %, counts with separators."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if name.endswith("_clock_min"):
-        return plots.clock_label(value)
-    if name.startswith(("share_", "utilisation_")):
-        return tr.percent(value, 1)
-    if abs(value) >= 100:
-        return tr.number(value, 0)
-    return tr.number(value, 1 if abs(value) >= 10 else 2)
 
 
 def headline_part(run: RunData, tr: Translator) -> Part:
@@ -499,26 +439,6 @@ def incidents_part(run: RunData, tr: Translator, trace: DayTrace | None) -> Part
     if not parts:
         parts.append(html.note(tr("not_available", what=tr("incidents"))))
     return Part("incidents", tr("sec_incidents"), html.join(parts))
-
-
-def interval_table(tr: Translator, metrics: dict[str, object], names: Sequence[str]) -> Html | None:
-    """Mean and 95% interval of the summary's metrics `names` that the run has, as a table
-    (None when it has none of them)."""
-    rows = [
-        [
-            metric_label(tr, name),
-            format_metric(tr, name, m["mean"]),
-            format_metric(tr, name, m.get("ci95_low", math.nan)),
-            format_metric(tr, name, m.get("ci95_high", math.nan)),
-        ]
-        for name in names
-        if isinstance(m := metrics.get(name), dict)
-    ]
-    if not rows:
-        return None
-    return html.table(
-        [tr("metric"), tr("mean"), "95% ↓", "95% ↑"], rows, numeric=[False, True, True, True]
-    )
 
 
 def logistics_part(run: RunData, tr: Translator, per_tps: CsvTable | None) -> Part:

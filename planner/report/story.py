@@ -79,6 +79,67 @@ class IncidentStory:
     """Voting suspension (before close) or counting pause (after), minutes (NaN: none)."""
     scripted: bool = False
     """Came from an exercise inject."""
+    found_later: bool = False
+    """Fraud nobody caught when it happened, found at counting (`time_min` is when it was
+    found; `attempt_min` when it was done)."""
+    attempt_min: float = float("nan")
+
+
+@dataclass
+class AttemptStory:
+    """One attempted human-made incident (dispute, intimidation, vote buying, multiple
+    voting) and what the presence at its TPS made of it (`planner.sim.deterrence`)."""
+
+    tps_id: str
+    district: str
+    type: str
+    time_min: float
+    deterred_by: str
+    """What stopped it at its TPS: ``stationed``, ``patrol``, ``patrol_residual``,
+    ``linmas``, or "" when it went ahead there."""
+    who: str
+    """The people of that kind at the TPS (e.g. "police", "police+tni team 2-6-12 (…)")."""
+    since_min: float = float("nan")
+    """For ``patrol_residual``: minutes since the patrol left."""
+    target_tps: str = ""
+    """Displaced to this TPS ("" when not displaced)."""
+    target_deterred_by: str = ""
+    """What stopped it again at the target ("" when it went ahead there)."""
+    target_who: str = ""
+    ahead: bool = False
+    """It went ahead (at its TPS, or at the target)."""
+    caught: bool = False
+    found_later: bool = False
+    found_min: float = float("nan")
+    undetected: bool = False
+
+    @property
+    def displaced(self) -> bool:
+        """Tried again at another TPS after being stopped."""
+        return bool(self.target_tps)
+
+    @property
+    def at_tps(self) -> str:
+        """Where it finally went ahead or was stopped."""
+        return self.target_tps or self.tps_id
+
+
+@dataclass
+class PatrolVisit:
+    """One visit of a patrol team to a TPS of its round (`planner.sim.presence`)."""
+
+    tps_id: str
+    team: str
+    """The team's name as dispatch messages give it."""
+    size: int
+    """Officers in the team."""
+    round_tps: list[str]
+    """The TPS of its round, in rotation order."""
+    arrive_min: float
+    leave_min: float
+    """When it leaves (the end of the day for a team that never leaves)."""
+    visit: int
+    """1 for its first visit of the day to this TPS."""
 
 
 @dataclass
@@ -116,6 +177,10 @@ class DayStory:
     """Kecamatan → when all its results reached the PPK."""
     trace: list[tuple[float, str, str, str]] = field(default_factory=list)
     """The simulation's own event log of the subject TPS: (clock, who, what, detail)."""
+    attempts: list[AttemptStory] = field(default_factory=list)
+    """Attempted human-made incidents at (or displaced to or from) the story's TPS."""
+    patrols: list[PatrolVisit] = field(default_factory=list)
+    """Patrol visits to the subject TPS (a TPS demo) through the day."""
 
     @property
     def districts(self) -> list[str]:
@@ -140,6 +205,8 @@ class DayStory:
         raw["incidents"] = [IncidentStory(**i) for i in raw.get("incidents", [])]
         raw["workers"] = [WorkerStory(**w) for w in raw.get("workers", [])]
         raw["trace"] = [tuple(r) for r in raw.get("trace", [])]
+        raw["attempts"] = [AttemptStory(**a) for a in raw.get("attempts", [])]
+        raw["patrols"] = [PatrolVisit(**p) for p in raw.get("patrols", [])]
         return cls(**raw)
 
 
@@ -180,6 +247,11 @@ _NAN_FIELDS = {
     "effect_min",
     "health_event_min",
     "time_min",
+    "attempt_min",
+    "since_min",
+    "found_min",
+    "arrive_min",
+    "leave_min",
 }
 
 

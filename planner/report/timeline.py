@@ -70,7 +70,12 @@ def timeline_html(entries: list[Entry], tr: Translator) -> Html:
     items = []
     for e in entries:
         tag = tr(f"tag_{e.kind}") if tr.has(f"tag_{e.kind}") else e.kind
-        cls = {"incident": "incident", "inject": "incident", "sitrep": "sitrep"}.get(e.kind, "")
+        cls = {
+            "incident": "incident",
+            "inject": "incident",
+            "attempt": "incident",
+            "sitrep": "sitrep",
+        }.get(e.kind, "")
         attr = f' class="{cls}"' if cls else ""
         items.append(
             f'<li{attr}><span class="t">{html.esc(e.clock)}</span>'
@@ -201,6 +206,8 @@ def story_metrics(story: DayStory) -> dict[str, float]:
         "m_health": float(
             sum(1 for w in story.workers if w.tps_id in names and math.isfinite(w.health_event_min))
         ),
+        "m_deterred": float(sum(1 for a in story.attempts if a.deterred_by and a.tps_id in names)),
+        "m_undetected": float(sum(1 for a in story.attempts if a.undetected and a.at_tps in names)),
     }
 
 

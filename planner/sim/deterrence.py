@@ -40,7 +40,16 @@ import numpy as np
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 from planner.sim.incidents import IncidentDraws
-from planner.sim.presence import Presence, build_presence
+from planner.sim.presence import (
+    BY_LINMAS,
+    DETERRED_BY,
+    NOT_STOPPED,
+    Presence,
+    build_presence,
+    patrol_groups,
+    patrol_unit_name,
+)
+from planner.sim.record import TraceRow
 from planner.streams import named_rng
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -61,13 +70,55 @@ OUTCOMES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class AttemptLog:
+    """Every human-made attempt of the day and what became of it, one entry per attempt
+    (scripted inject incidents are not attempts). What the trainer's demo tells
+    (`planner.demo.day`); replications keep only the counts."""
+
+    type: IntArray
+    """Index into the catalogue's incident types."""
+    origin: IntArray
+    """TPS row where the attempt was made."""
+    time_min: FloatArray
+    deterred_by: IntArray
+    """`planner.sim.presence.DETERRED_BY` code of what stopped it at its origin (-1: went
+    ahead there)."""
+    target: IntArray
+    """TPS row it was displaced to (-1: not displaced)."""
+    target_deterred_by: IntArray
+    """What stopped the displaced attempt at its target (-1: went ahead there, or not
+    displaced)."""
+    ahead: BoolArray
+    """It went ahead (at its origin, or at its target when displaced)."""
+    caught: BoolArray
+    """Went ahead and was caught at once (an incident at `time_min`)."""
+    found_later: BoolArray
+    """Fraud found at counting (an incident at `found_min`)."""
+    found_min: FloatArray
+    """When it was found at counting (NaN otherwise)."""
+    undetected: BoolArray
+    """Fraud nobody found: it stands in the count."""
+
+    def __len__(self) -> int:
+        return len(self.type)
+
+    @property
+    def at(self) -> IntArray:
+        """The TPS where it went ahead or was finally stopped: the target when displaced."""
+        return np.asarray(np.where(self.target >= 0, self.target, self.origin), dtype=np.int64)
+
+
+@dataclass(frozen=True)
 class DeterrenceResult:
     """What became of the day's attempts: counts per TPS for each outcome in `OUTCOMES`, and
-    per (type, outcome) totals."""
+    per (type, outcome) totals; `log` lists the attempts one by one."""
 
     per_tps: dict[str, FloatArray]
     by_type: dict[str, dict[str, int]]
     presence: Presence
+    log: AttemptLog | None = None
+    patrols: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """The plan's patrol teams, (pattern, TPS rows of its round) (`patrol_groups`)."""
 
 
 def apply_deterrence(
@@ -81,9 +132,11 @@ def apply_deterrence(
     deterrable = [k for k, t in enumerate(types) if t.presence is not None]
     if not deterrable:
         return draws, None
-    presence = build_presence(scenario, plan)
+    groups = patrol_groups(scenario, plan)
+    presence = build_presence(scenario, plan, groups)
     if not spec.deterrence.enabled:
-        return draws, _all_ahead(scenario, draws, deterrable, presence)
+        result = _all_ahead(scenario, draws, deterrable, presence)
+        return draws, replace(result, patrols=tuple(groups))
     table = scenario.tps
     n_tps = len(table)
     per_tps = {name: np.zeros(n_tps) for name in OUTCOMES}
@@ -103,6 +156,7 @@ def apply_deterrence(
 
     close = float(scenario.spec.day.close)
     window = float(spec.counting_window_min)
+    logs: list[AttemptLog] = []
     for k in deterrable:
         t = types[k]
         effect = t.presence
@@ -163,6 +217,23 @@ def apply_deterrence(
         per_tps["displaced_ahead"] += np.bincount(at[moved_ahead], minlength=n_tps)
         by_type[t.name] = {name: int(mask.sum()) for name, mask in counts.items()}
         by_type[t.name]["displaced_ahead"] = int(moved_ahead.sum())
+        logs.append(
+            _attempt_log(
+                presence,
+                effect,
+                k,
+                origin,
+                time,
+                u,
+                stopped,
+                target,
+                ahead,
+                caught,
+                later,
+                np.where(later, close + u[5] * window, np.nan),
+                undetected,
+            )
+        )
     happened = replace(
         draws,
         tps=new_tps,
@@ -171,7 +242,118 @@ def apply_deterrence(
         effect_min=new_effect,
         extra_revote=new_revote,
     )
-    return _select(happened, keep), DeterrenceResult(per_tps, by_type, presence)
+    log = _concat_logs(logs)
+    patrols = tuple(groups)
+    return _select(happened, keep), DeterrenceResult(per_tps, by_type, presence, log, patrols)
+
+
+def deterrence_trace(
+    scenario: Scenario, result: DeterrenceResult, i: int, until_min: float
+) -> list[TraceRow]:
+    """Trace rows of TPS `i`: its attempts (made there or displaced to it) and what became
+    of them, and its patrol team's visits (arrival, departure) until `until_min`."""
+    from planner.scenario.clock import format_clock
+
+    table = scenario.tps
+    names = [t.name for t in scenario.spec.incidents.types]
+    rows: list[TraceRow] = []
+    log = result.log
+    if log is not None:
+        at = log.at
+        for j in np.flatnonzero((log.origin == i) | (log.target == i)).tolist():
+            t = float(log.time_min[j])
+            what = names[int(log.type[j])].replace("_", " ")
+            origin, target = int(log.origin[j]), int(log.target[j])
+            by = int(log.deterred_by[j])
+            if origin == i and by >= 0:
+                fate = f"displaced to {table.tps_id[target]}" if target >= 0 else "prevented"
+                rows.append(
+                    (t, "attempt", f"{what} attempt deterred", f"by {DETERRED_BY[by]}; {fate}")
+                )
+            if target == i:
+                by_there = int(log.target_deterred_by[j])
+                there = f"deterred by {DETERRED_BY[by_there]}" if by_there >= 0 else "went ahead"
+                rows.append(
+                    (t, "attempt", f"{what} attempt displaced from {table.tps_id[origin]}", there)
+                )
+            if log.ahead[j] and int(at[j]) == i:
+                if log.found_later[j]:
+                    fate = f"found at counting {format_clock(float(log.found_min[j]))}"
+                elif log.undetected[j]:
+                    fate = "undetected"
+                else:
+                    fate = "caught"
+                rows.append((t, "attempt", f"{what} attempt went ahead", fate))
+    presence = result.presence
+    for pattern, members in result.patrols:
+        if i not in members:
+            continue
+        team = patrol_unit_name(scenario, pattern, members)
+        k = len(members)
+        after = table.tps_id[members[(members.index(i) + 1) % k]]
+        visits = presence.visits(i, until_min)
+        for n, (start, stop) in enumerate(visits, start=1):
+            rows.append((start, team, "patrol arrives", f"visit {n}, round of {k} TPS"))
+            if k > 1 and stop - start >= presence.dwell_min - 1e-9:
+                rows.append((stop, team, "patrol leaves", f"for {after}"))
+    return rows
+
+
+def _attempt_log(
+    presence: Presence,
+    effect: Any,
+    k: int,
+    origin: IntArray,
+    time: FloatArray,
+    u: FloatArray,
+    stopped: BoolArray,
+    target: IntArray,
+    ahead: BoolArray,
+    caught: BoolArray,
+    later: BoolArray,
+    found_min: FloatArray,
+    undetected: BoolArray,
+) -> AttemptLog:
+    """One type's attempts as an `AttemptLog`, with what stopped each one (from the same
+    uniforms that decided it, `Presence.deterred_by`)."""
+    by = np.where(stopped, presence.deterred_by(effect, origin, time, u[0]), NOT_STOPPED)
+    # u < stop_probability and u < the last layer agree except at rounding: call it linmas
+    by = np.where(stopped & (by == NOT_STOPPED), BY_LINMAS, by)
+    displaced = target >= 0
+    at_target = np.maximum(target, 0)
+    stopped_there = displaced & ~ahead
+    by_target = np.where(
+        stopped_there, presence.deterred_by(effect, at_target, time, u[2]), NOT_STOPPED
+    )
+    by_target = np.where(stopped_there & (by_target == NOT_STOPPED), BY_LINMAS, by_target)
+    return AttemptLog(
+        type=np.full(len(origin), k, dtype=np.int64),
+        origin=origin.astype(np.int64),
+        time_min=time.astype(np.float64),
+        deterred_by=by.astype(np.int64),
+        target=target.astype(np.int64),
+        target_deterred_by=by_target.astype(np.int64),
+        ahead=ahead.astype(bool),
+        caught=caught.astype(bool),
+        found_later=later.astype(bool),
+        found_min=found_min.astype(np.float64),
+        undetected=undetected.astype(bool),
+    )
+
+
+def _concat_logs(logs: list[AttemptLog]) -> AttemptLog:
+    """The types' logs as one, in order of time (then TPS, then type)."""
+    names = [f for f in AttemptLog.__dataclass_fields__]
+    if not logs:
+        empty: dict[str, Any] = {f: np.zeros(0) for f in names}
+        for f in ("type", "origin", "deterred_by", "target", "target_deterred_by"):
+            empty[f] = np.zeros(0, dtype=np.int64)
+        for f in ("ahead", "caught", "found_later", "undetected"):
+            empty[f] = np.zeros(0, dtype=bool)
+        return AttemptLog(**empty)
+    joined = {f: np.concatenate([getattr(g, f) for g in logs]) for f in names}
+    order = np.lexsort((joined["type"], joined["origin"], joined["time_min"]))
+    return AttemptLog(**{f: v[order] for f, v in joined.items()})
 
 
 def _all_ahead(

@@ -29,7 +29,7 @@ from planner.scenario.injects import ScriptedEvent
 from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
 from planner.sim.dayresult import DayResult
-from planner.sim.deterrence import apply_deterrence
+from planner.sim.deterrence import apply_deterrence, deterrence_trace
 from planner.sim.harm import harm_metrics
 from planner.sim.incidents import draw_incidents, inject_collapses, inject_draws, merge_draws
 from planner.sim.logistics import (
@@ -182,6 +182,13 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
             rows += logistics_trace(scenario, logistics, trace_tps)
         if response is not None:
             rows += response.trace(trace_tps)
+            if response.deterrence is not None:
+                rows += deterrence_trace(
+                    scenario,
+                    response.deterrence,
+                    trace_tps,
+                    float(day.counting.finish_min[trace_tps]),
+                )
         if medical is not None:
             rows += medical.trace(trace_tps)
         if collapses is not None:

@@ -39,6 +39,16 @@ IntArray = np.ndarray[Any, np.dtype[np.int64]]
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
 
+NOT_STOPPED = -1
+BY_STATIONED = 0
+BY_PATROL = 1
+BY_RESIDUAL = 2
+BY_LINMAS = 3
+DETERRED_BY: tuple[str, ...] = ("stationed", "patrol", "patrol_residual", "linmas")
+"""What stopped an attempt (`Presence.deterred_by`), by code: officers stationed at the TPS,
+the patrol team while there, the patrol's residual deterrence after it left, linmas."""
+
+
 def patrol_groups(scenario: Scenario, plan: Plan) -> list[tuple[str, tuple[int, ...]]]:
     """(pattern, TPS rows) of every patrol team of the plan: per sharing group and pattern,
     the group's TPS on that pattern in table order, ``tps_per_team`` at a time (the last
@@ -58,6 +68,13 @@ def patrol_groups(scenario: Scenario, plan: Plan) -> list[tuple[str, tuple[int, 
         for start in range(0, len(members), k):
             out.append((name, tuple(members[start : start + k])))
     return out
+
+
+def patrol_unit_name(scenario: Scenario, pattern: str, members: tuple[int, ...]) -> str:
+    """How traces and the demo name a patrol team: its agencies, pattern and first TPS,
+    e.g. ``police team 2-6-12 (KLU-001…)``."""
+    team = sorted(a for a, c in scenario.spec.security.pattern(pattern).team.items() if c > 0)
+    return f"{'+'.join(team)} team {pattern} ({scenario.tps.tps_id[members[0]]}…)"
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,48 @@ class Presence:
         patrol = np.where(present, full, full * decay)
         return np.asarray(1.0 - keep * (1.0 - patrol), dtype=np.float64)
 
+    def stop_parts(
+        self, effect: PresenceEffect, tps: IntArray, t: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """The three chances `stop_probability` combines, (stationed, patrol, linmas):
+        ``stop = 1 − (1 − stationed)(1 − patrol)(1 − linmas)``. `deterred_by` uses them to
+        say which kind of presence stopped an attempt."""
+        ref = self.reference
+        stationed = 1.0 - (1.0 - effect.stationed) ** (self.stationed[tps] / ref)
+        linmas = 1.0 - (1.0 - effect.linmas) ** (self.linmas[tps] / ref)
+        full = 1.0 - (1.0 - effect.patrol) ** (self.patrol_size[tps] / ref)
+        present, since = self.patrol_at(tps, t)
+        decay = np.exp(-np.where(np.isfinite(since), since, np.inf) / self.tau_min)
+        patrol = np.where(present, full, full * decay)
+        return (
+            np.asarray(stationed, dtype=np.float64),
+            np.asarray(patrol, dtype=np.float64),
+            np.asarray(linmas, dtype=np.float64),
+        )
+
+    def deterred_by(
+        self, effect: PresenceEffect, tps: IntArray, t: FloatArray, u: FloatArray
+    ) -> IntArray:
+        """Which kind of presence stopped each attempt whose stop uniform is `u`: one of
+        `DETERRED_BY`'s codes (-1: not stopped). The unit interval is cut in layers — the
+        stationed officers' chance first, then the patrol's (there now, or its residual after
+        it left), then the linmas' — whose lengths multiply to the combined chance, so an
+        attempt is stopped exactly when ``u < stop_probability`` and the layer it falls in
+        names the presence that stopped it."""
+        stationed, patrol, linmas = self.stop_parts(effect, tps, t)
+        present, _ = self.patrol_at(tps, t)
+        u = np.asarray(u, dtype=np.float64)
+        cut1 = stationed
+        cut2 = 1.0 - (1.0 - stationed) * (1.0 - patrol)
+        cut3 = 1.0 - (1.0 - stationed) * (1.0 - patrol) * (1.0 - linmas)
+        by_patrol = np.where(present, BY_PATROL, BY_RESIDUAL)
+        out = np.where(
+            u < cut1,
+            BY_STATIONED,
+            np.where(u < cut2, by_patrol, np.where(u < cut3, BY_LINMAS, NOT_STOPPED)),
+        )
+        return np.asarray(out, dtype=np.int64)
+
     def visits(self, i: int, until_min: float) -> list[tuple[float, float]]:
         """The patrol's visits to TPS `i` from the start of the day to `until_min`."""
         if self.patrol_size[i] <= 0:
@@ -130,8 +189,13 @@ class Presence:
         return out
 
 
-def build_presence(scenario: Scenario, plan: Plan) -> Presence:
-    """The standing presence of `plan` at every TPS of `scenario`."""
+def build_presence(
+    scenario: Scenario,
+    plan: Plan,
+    groups: list[tuple[str, tuple[int, ...]]] | None = None,
+) -> Presence:
+    """The standing presence of `plan` at every TPS of `scenario` (`groups`: the plan's
+    `patrol_groups` when the caller has them already)."""
     spec = scenario.spec
     sec = spec.security
     n = len(scenario.tps)
@@ -147,7 +211,7 @@ def build_presence(scenario: Scenario, plan: Plan) -> Presence:
     size = np.zeros(n)
     k = np.ones(n, dtype=np.int64)
     pos = np.zeros(n, dtype=np.int64)
-    for name, members in patrol_groups(scenario, plan):
+    for name, members in patrol_groups(scenario, plan) if groups is None else groups:
         team = sum(c for a, c in sec.pattern(name).team.items() if a not in guards)
         for p, i in enumerate(members):
             size[i], k[i], pos[i] = team, len(members), p

@@ -67,7 +67,7 @@ from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario, district_label
 from planner.sim.deterrence import DeterrenceResult
 from planner.sim.incidents import PHASES, IncidentDraws, severity_name
-from planner.sim.presence import patrol_groups
+from planner.sim.presence import patrol_groups, patrol_unit_name
 from planner.streams import named_rng
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -292,12 +292,11 @@ def build_responders(scenario: Scenario, plan: Plan | None) -> Responders:
             if not team & callable_agencies:
                 continue
             road, river = speeds(team)
-            label = "+".join(sorted(team))
             for i in chunk:
                 scope[i].append(len(units))
             units.append(
                 Unit(
-                    name=f"{label} team {name} ({tps.tps_id[chunk[0]]}…)",
+                    name=patrol_unit_name(scenario, name, chunk),
                     kind="patrol",
                     agencies=team,
                     speed_road_kmh=road,

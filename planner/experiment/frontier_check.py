@@ -26,7 +26,17 @@ from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 
 CHECKED = ("sim_harm", "incidents_total")
-"""The simulated metrics of every step: the harm measure and the incidents that started."""
+"""The simulated metrics of every step paired against the previous step: the harm measure
+and the incidents that started."""
+ALSO_MEANS = (
+    "attempts_total",
+    "attempts_deterred",
+    "attempts_prevented",
+    "attempts_displaced",
+    "fraud_found_later",
+    "fraud_undetected",
+)
+"""What security did at each step (means per day; the report's security section)."""
 
 
 @dataclass
@@ -110,6 +120,8 @@ class SimulatedFrontier:
         for m in CHECKED:
             header += [f"{m}_mean", f"{m}_diff_prev", f"{m}_diff_prev_ci95_low",
                        f"{m}_diff_prev_ci95_high", f"{m}_diff_prev_significant"]
+        also = [m for m in ALSO_MEANS if self.steps and m in self.steps[0].means]
+        header += [f"{m}_mean" for m in also]
         header += ["step_idr", "predicted_harm_cut_per_billion", "simulated_harm_cut_per_billion",
                    "simulated_harm_cut_per_billion_ci95_low",
                    "simulated_harm_cut_per_billion_ci95_high"]
@@ -122,6 +134,7 @@ class SimulatedFrontier:
                 row += ["", "", "", ""] if d is None else [
                     _num(d.mean), _num(d.ci95_low), _num(d.ci95_high), int(d.significant)]
             removed = s.removed_per_billion()
+            row += [_num(s.means[m]) for m in also]
             row += ["" if s.step_idr is None else _num(s.step_idr),
                     "" if s.point.marginal_per_billion is None
                     else _num(s.point.marginal_per_billion)]
@@ -159,7 +172,11 @@ def simulate_frontier(
                            progress=progress)
     steps: list[SimulatedStep] = []
     for k, (point, label) in enumerate(zip(feasible, labels, strict=True)):
-        means = {m: mean_interval(result.series(k, m)).mean for m in CHECKED}
+        means = {
+            m: mean_interval(result.series(k, m)).mean
+            for m in (*CHECKED, *ALSO_MEANS)
+            if m in result.metric_names()
+        }
         vs = None
         step_idr = None
         if k > 0:

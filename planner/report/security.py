@@ -391,10 +391,9 @@ def compare_map(run: RunData, tr: Translator, store: Path, labels: list[str]) ->
 
 
 def frontier_part(run: RunData, tr: Translator) -> Part | None:
-    """The simulated attempts of each frontier step, when frontier.csv has them (a frontier
-    run with simulated steps: columns named after the metrics, optionally ``sim_``-prefixed
-    or ``_mean``-suffixed); None otherwise."""
-    table = run.csv("frontier.csv")
+    """The simulated attempts of each frontier step (``frontier --simulate`` writes
+    frontier_simulated.csv: a ``{metric}_mean`` column per metric); None otherwise."""
+    table = run.csv("frontier_simulated.csv")
     if table is None:
         return None
     found: list[tuple[str, str]] = []
@@ -404,7 +403,7 @@ def frontier_part(run: RunData, tr: Translator) -> Part | None:
             found.append((metric, col))
     if not found:
         return None
-    budget = table.first("budget_idr", "cost_total_idr")
+    budget = table.first("budget", "budget_idr")
     headers = ([tr("frontier_x")] if budget else []) + [metric_label(tr, m) for m, _ in found]
     rows = []
     for i in range(table.rows):

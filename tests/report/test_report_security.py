@@ -213,15 +213,19 @@ def test_plan_report_has_the_section(tmp_path: Path) -> None:
 
 
 def test_frontier_section_only_with_simulated_steps(tmp_path: Path) -> None:
-    """A frontier run without simulated steps has no security section; one whose
-    frontier.csv carries simulated attempt columns shows them per step."""
+    """A frontier run without simulated steps has no security section; one made with
+    ``--simulate`` shows each step's attempt outcomes, equal to frontier_simulated.csv."""
     run_dir = frontier_run(tmp_path)
     assert '<section id="security">' not in render_report(run_dir, "en")
-    table = (run_dir / "frontier.csv").read_text().splitlines()
-    lines = [table[0] + ",sim_attempts_prevented_mean,sim_fraud_undetected_mean"]
-    lines += [row + f",{1.5 * k:.1f},{0.25 * k}" for k, row in enumerate(table[1:])]
-    (run_dir / "frontier.csv").write_text("\n".join(lines) + "\n")
-    part = section(render_report(run_dir, "en"))
+    out = tmp_path / "simulated"
+    _run(["frontier", str(SMALL), "--agency", "police", "--from", "4e7", "--to", "1.2e8",
+          "--steps", "3", "--simulate", "-r", "2", "--time-limit", "5", "--out", str(out)])
+    part = section(render_report(out, "en"))
     rows = tables(part)[0]
-    assert rows[0] == ["total budget (billion rupiah)", "attempts prevented", "fraud undetected"]
-    assert [r[1] for r in rows[1:]] == ["0.00", "1.50", "3.00", "4.50", "6.00"]
+    assert rows[0][0] == "total budget (billion rupiah)" and "attempts prevented" in rows[0]
+    simulated = read_csv(out / "frontier_simulated.csv")
+    assert simulated is not None
+    column = rows[0].index("attempts prevented")
+    expected = [format_metric(Translator("en"), "attempts_prevented", float(v))
+                for v in simulated.num("attempts_prevented_mean")]
+    assert len(expected) >= 2 and [r[column] for r in rows[1:]] == expected

@@ -90,6 +90,8 @@ class Command:
     """Fields the command adds to manifest.json beside the common ones."""
     solver: bool = False
     """The run seed is the CP-SAT seed (`solver_seed`), recorded as such."""
+    plans_simulated: Callable[[Scenario], int] | None = None
+    """Plans each replication simulates, for the size guard, when the command derives them."""
 
 
 def check_out(out: Path | None, command: str) -> None:
@@ -119,8 +121,11 @@ def check_out(out: Path | None, command: str) -> None:
         )
 
 
-def check_request(command: str, request: RunRequest, scenario: Scenario) -> None:
-    """The request's options against the scenario, before any folder exists."""
+def check_request(
+    command: str, request: RunRequest, scenario: Scenario, plans_simulated: int | None = None
+) -> None:
+    """The request's options against the scenario, before any folder exists (`plans_simulated`:
+    plans each replication simulates, when not the request's plans or steps)."""
     from planner.experiment.precision import parse_precision
     from planner.sim.metrics import metric_enabled, metric_names_of
     from planner.sim.size import check_size
@@ -147,7 +152,7 @@ def check_request(command: str, request: RunRequest, scenario: Scenario) -> None
             where="--max-replications",
         )
     most = cap if (targets and cap is not None) else request.replications
-    tasks = len(request.plans) or int(request.options.get("steps", 1))
+    tasks = plans_simulated or len(request.plans) or int(request.options.get("steps", 1))
     check_size(scenario, most * max(1, tasks))
 
 
@@ -213,7 +218,8 @@ def checked_start(
     if command.solver:
         request.seed = solver_seed(scenario, request.seed)
     if command.simulates(request):  # replications, precision and size
-        check_request(command.name, request, scenario)
+        simulated = command.plans_simulated(scenario) if command.plans_simulated else None
+        check_request(command.name, request, scenario, simulated)
     if command.check is not None:
         command.check(scenario, request)
     check_out(out, command.name)
@@ -260,6 +266,12 @@ def _calibrate_tasks(
 
     assert executor is not None
     return calibrate_in_folder(opened, executor, progress)
+
+
+def _calibration_plans(scenario: Scenario) -> int:
+    from planner.experiment.calibrate import column_plans, reserve_plans
+
+    return len(column_plans(scenario)) + len(reserve_plans(scenario))
 
 
 def _with_limits(scenario: Scenario, request: RunRequest) -> Scenario:
@@ -398,7 +410,11 @@ COMMANDS: dict[str, Command] = {
     ),
     "compare": Command("compare", _compare_tasks, manifest=_compare_manifest),
     "calibrate": Command(
-        "calibrate", _calibrate_tasks, plans_in_request=False, manifest=_compare_manifest
+        "calibrate",
+        _calibrate_tasks,
+        plans_in_request=False,
+        manifest=_compare_manifest,
+        plans_simulated=_calibration_plans,
     ),
     "plan": Command(
         "plan",

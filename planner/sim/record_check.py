@@ -25,9 +25,12 @@ Counterparts (docs/calibration.md says why each is the one):
   the scenario's zone. Sirekap uploads are a *lower bound* on TPS that had finished, so the
   simulated share must not be below the record; it may be above it.
 
-The standard error of a share is that of a binomial over the TPS-days plus, for the rows an
-area-wide incident can move (late opening), an upper bound of the extra variance from
-area events reaching many TPS at once (`area_variance_bound`).
+The standard error is that of the simulated share *if the record's share were the model's*:
+a binomial over the TPS-days at the recorded share (so a row the simulation never saw still
+has one) plus, for the rows an area-wide incident can move (late opening), an upper bound of
+the extra variance from area events reaching many TPS at once (`area_variance_bound`). A row
+matches when the simulated share lies within 2 of these standard errors of the record (for
+a lower bound: not below it by more).
 """
 
 from __future__ import annotations
@@ -135,6 +138,7 @@ class RowResult:
     count: int
     n: int
     se: float
+    """Standard error of the simulated share at the recorded share (module docstring)."""
 
     @property
     def share(self) -> float:
@@ -142,8 +146,8 @@ class RowResult:
 
     @property
     def within(self) -> bool | None:
-        """Whether the record lies within 2 standard errors of the simulated share (a lower
-        bound: the simulated share is not below it by more); None without a counterpart."""
+        """Whether the simulated share lies within 2 standard errors of the record (a lower
+        bound: is not below it by more); None without a counterpart."""
         if self.row.counterpart is None:
             return None
         if self.row.lower_bound:
@@ -215,8 +219,7 @@ def check_record(
     out = []
     for r in RECORD:
         c = counts[r.key]
-        p = c / n if n else math.nan
-        var = p * (1 - p) * n + (area_var if r.key == "late_open" else 0.0)
+        var = r.share * (1 - r.share) * n + (area_var if r.key == "late_open" else 0.0)
         out.append(RowResult(r, c, n, math.sqrt(var) / n if n else math.nan))
     return out
 
@@ -228,7 +231,7 @@ def _pct(x: float) -> str:
 def table(results: Sequence[RowResult], zone: str = "WITA") -> str:
     """The Markdown table: record, simulated share ± SE, TPS-days, the model's counterpart."""
     lines = [
-        "| problem on polling day | record | simulated ± SE | TPS-days | model counterpart |",
+        "| problem on polling day | record | simulated (SE) | TPS-days | model counterpart |",
         "|---|---|---|---|---|",
     ]
     for res in results:
@@ -245,7 +248,7 @@ def table(results: Sequence[RowResult], zone: str = "WITA") -> str:
             continue
         mark = "" if res.within else " ✗"
         lines.append(
-            f"| {problem} | {rec} | {_pct(res.share)} ± {_pct(res.se)}{mark} | "
+            f"| {problem} | {rec} | {_pct(res.share)} ({_pct(res.se)}){mark} | "
             f"{res.count:,} / {res.n:,} | {r.counterpart} |"
         )
     return "\n".join(lines)
@@ -280,7 +283,10 @@ def main(argv: Sequence[str] | None = None) -> None:  # pragma: no cover - a doc
         "policy-default plan"
     )
     print(table(check_record(sc, args.replications, args.zone), args.zone))
-    print("✗: the record lies outside 2 SE of the simulated share (a lower bound: below it).")
+    print(
+        "SE: of the simulated share if the record were true; ✗: more than 2 SE from the "
+        "record (a lower bound: below it by more)."
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

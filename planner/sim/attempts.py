@@ -33,7 +33,10 @@ a small error, and a table that does not depend on the catalogue's current rates
 REPLICATIONS = 20
 RECORDED_RATE: dict[str, tuple[float, str]] = {
     "dispute": (0.01, "est. about 1% of TPS (facts §5.1, §4.2)"),
-    "intimidation": (0.0046, "2,271 + 1,473 of ~820k TPS, Pemilu 2024 (facts §5.1)"),
+    "intimidation": (
+        0.0002,
+        "87 of 435,296 TPS, intimidation of organisers, Pilkada 2024 (security-effects §4)",
+    ),
     "vote_buying": (0.005, "0.5% of TPS (facts §7.5, §4.3)"),
     "multiple_voting": (0.003, "2,413 of ~820k TPS, Pemilu 2024 (facts §5.1)"),
 }
@@ -92,9 +95,14 @@ def table(shares: list[RecordedShare]) -> str:
         rate, source = RECORDED_RATE[s.name]
         lines.append(
             f"| {s.name} | {rate:g} ({source}) | {s.attempts:,} | {s.share:.3f} ± {s.se:.3f} | "
-            f"{rate / s.share:.4f} |"
+            f"{_rate(rate / s.share)} |"
         )
     return "\n".join(lines)
+
+
+def _rate(x: float) -> str:
+    """Four decimals, or two significant figures below 0.001 (so no rate prints as 0.0003)."""
+    return f"{x:.4f}" if x >= 0.001 else f"{x:.2g}"
 
 
 def main() -> None:  # pragma: no cover - a documentation script

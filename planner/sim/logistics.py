@@ -12,7 +12,8 @@ At the TPS the KPPS check the kit when they start setting up, at max(kit arrival
 day.staff_arrive). A kit can be short of ballots (below DPT + reserve), damaged, or missing an
 item; any of these makes the KPPS send exactly one replacement request to the PPK, which
 arrives after a preparation time plus its own road or river travel time. Setup takes
-`setup_min` from the check. The TPS opens at
+`setup_min` plus `setup_min_per_ballot_type` × election.ballots from the check (each ballot
+type's box is shown and its papers counted before witnesses). The TPS opens at
 
     open = max(day.open, check + setup, replacement arrival if the kit was damaged or incomplete)
 
@@ -298,7 +299,9 @@ def draw_kit(scenario: Scenario, seed: int, replication: int) -> KitDraws:
     damaged = rng.random(n) < lg.kit_damaged_prob
     missing = rng.random(n) < lg.kit_missing_item_prob
     share = np.clip(lg.short_share.sample(rng, n), 0.0, 1.0)
-    setup = np.maximum(lg.setup_min.sample(rng, n), 0.0)
+    setup = np.maximum(lg.setup_min.sample(rng, n), 0.0) + (
+        lg.setup_min_per_ballot_type * scenario.spec.election.ballots
+    )
     prepare = np.maximum(lg.replacement_prepare_min.sample(rng, n), 0.0)
     road = lg.replacement_road_min.sample(rng, n)
     river = lg.replacement_river_min.sample(rng, n)

@@ -50,6 +50,7 @@ def fixed_logistics(**extra: Any) -> dict[str, Any]:
         "kit_damaged_prob": 0.0,
         "kit_missing_item_prob": 0.0,
         "setup_min": 30,
+        "setup_min_per_ballot_type": 0,
         "replacement_prepare_min": 20,
         "replacement_road_min": 40,
         "replacement_river_min": 120,
@@ -209,6 +210,25 @@ def test_every_problem_at_once_is_still_one_replacement() -> None:
     for i in range(len(sc.tps)):
         events = [what for _, _, what, _ in logistics_trace(sc, res, i)]
         assert events.count("replacement at TPS") == 1
+
+
+def test_setup_adds_its_minutes_per_ballot_type() -> None:
+    """Setup = setup_min + setup_min_per_ballot_type × election.ballots: 20 + 2 × 8 from
+    06:00 is 06:36 (on time); with five ballot types 20 + 5 × 8 ends 07:00 (on time, just);
+    with six minutes more per type, 20 + 5 × 9 = 65 ends 07:05 (late)."""
+    kit = {"pps_to_tps": fixed_leg("H-1 16:00", 45, 100), "setup_min": 20}
+    for ballots, per_type, done in ((2, 8, 396.0), (5, 8, 420.0), (5, 9, 425.0)):
+        sc = two_districts(fixed_logistics(**kit, setup_min_per_ballot_type=per_type))
+        sc = Scenario(
+            spec=sc.spec.model_copy(
+                update={"election": sc.spec.election.model_copy(update={"ballots": ballots})}
+            ),
+            tps=sc.tps,
+            path=sc.path,
+        )
+        res = simulate_logistics(sc, seed=1, replication=0)
+        assert res.setup_done_min.tolist() == [done] * len(sc.tps)
+        assert res.open_min.tolist() == [max(420.0, done)] * len(sc.tps)
 
 
 def test_damaged_kit_delays_opening_until_replacement_and_setup() -> None:

@@ -307,8 +307,9 @@ class IncidentType(Section):
 def default_incident_types() -> list[IncidentType]:
     """The bundled catalogue (rates per TPS per day unless the type is area-wide).
 
-    Rates are national shares of TPS with each problem (Bawaslu, Pemilu 2024, facts §5.1 and
-    §7.5); where the facts give none the value is an estimate and says why. Re-vote chances
+    Rates are national shares of TPS with each problem: Pilkada 2024 where Bawaslu's record
+    has the row (security-effects §4: swapped ballots, intimidation), else Pemilu 2024 (facts
+    §5.1 and §7.5); where the facts give none the value is an estimate and says why. Re-vote chances
     are sized so the catalogue gives the right order of re-votes and postponements (Pilkada
     2024: 46 PSU and 231 PSS among ~435,000 TPS, facts §5.2).
     """
@@ -342,7 +343,7 @@ def default_incident_types() -> list[IncidentType]:
         ),
         IncidentType(
             name="intimidation",
-            rate_per_tps_day=0.0080,
+            rate_per_tps_day=0.00035,
             phases=PhaseWeights(pre_open=0.0, voting=0.6, counting=0.4),
             severity=[0.6, 0.3, 0.1],
             onsite_resolve=[0.5, 0.1, 0.0],
@@ -359,8 +360,10 @@ def default_incident_types() -> list[IncidentType]:
             # partly organised (est. 0.3 displaced)
             source="attempts: the recorded rate / the share of attempts recorded under the "
             "policy-default presence (docs/calibration.md, Attempt rates). "
-            "facts §5.1: intimidation of voters or organisers 2,271 TPS while voting and "
-            "of organisers 1,473 TPS while counting, of ~820k (0.46%, split 60/40); facts §7.5: "
+            "security-effects §4: intimidation of organisers at 87 of 435,296 TPS in "
+            "Pilkada 2024 (0.02%; the record has no row for intimidation of voters, so this "
+            "is a lower bound); Pemilu 2024 had 2,271 TPS while voting and 1,473 while "
+            "counting of ~820k (0.46%, facts §5.1), whose 60/40 split is kept; facts §7.5: "
             "about ×5 at sangat rawan TPS (class multipliers).",
         ),
         IncidentType(
@@ -409,7 +412,7 @@ def default_incident_types() -> list[IncidentType]:
         ),
         IncidentType(
             name="swapped_ballots",
-            rate_per_tps_day=0.007,
+            rate_per_tps_day=0.0025,
             class_scaled=False,
             phases=PhaseWeights(pre_open=0.6, voting=0.4, counting=0.0),
             severity=[0.8, 0.2, 0.0],
@@ -420,8 +423,9 @@ def default_incident_types() -> list[IncidentType]:
             suspend_voting_min=u(dist="uniform", low=15.0, high=60.0),
             ballots_lost=ln(dist="lognormal", mean=10.0, cv=1.0),
             revote_prob=[0.0, 0.02, 0.05],
-            source="facts §5.1/§7.5: ballot errors or swapped ballots at 0.7% of TPS (Pemilu "
-            "2024); found at setup or by voters (60/40, est.); KPPS and PPS sort them out, "
+            source="security-effects §4: ballots swapped at 1,073 of 435,296 TPS in Pilkada "
+            "2024 (0.25%; Pemilu 2024 with five ballot types: 0.7%, facts §5.1); found at "
+            "setup or by voters (60/40, est.); KPPS and PPS sort them out, "
             "voting waits (est. 15–60 min); ballots used wrongly can force a PSU (est.).",
         ),
         IncidentType(

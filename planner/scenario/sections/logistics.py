@@ -101,11 +101,14 @@ class Logistics(Section):
         "latest, or dawn of H); travel times est.",
     )
     kit_short_prob: float = Field(
-        0.006,
+        0.026,
         ge=0,
         le=1,
-        description="Chance a TPS kit arrives with fewer ballots than DPT + reserve (facts "
-        "§5.1/§7.5: 4,594 of ~820k TPS short of equipment at H-1, 0.006).",
+        description="Chance a TPS kit arrives with fewer ballots than DPT + reserve, or "
+        "another quantity wrong that does not stop the TPS opening; the KPPS ask for the rest "
+        "(security-effects §4: Pilkada 2024 voting logistics not the right quantity at 12,696 "
+        "of 435,296 TPS, 0.029, less kit_missing_item_prob, whose items do stop it; Pemilu "
+        "2024 had 4,594 of ~820k TPS short at H-1, facts §5.1).",
     )
     short_share: Share = Field(
         default_factory=lambda: Uniform(dist="uniform", low=0.02, high=0.2),
@@ -128,11 +131,22 @@ class Logistics(Section):
         "rounded down because some shortages were fixed before H).",
     )
     setup_min: Minutes = Field(
-        default_factory=lambda: Lognormal(dist="lognormal", mean=35.0, cv=0.35),
-        description="Morning setup once KPPS and a complete kit are there (oath, empty boxes "
-        "shown, ballots counted before witnesses), minutes (est.: KPPS arrive at 06:00 to "
-        "open at 07:00, facts §2.3; about half an hour with a tail for late members or "
-        "witnesses).",
+        default_factory=lambda: Lognormal(dist="lognormal", mean=24.0, cv=0.35),
+        description="Morning setup once KPPS and a complete kit are there, the part that does "
+        "not depend on the number of ballot types (oath, TPS arranged, boxes opened), minutes; "
+        "setup_min_per_ballot_type is added (est.: KPPS arrive at 06:00 to open at 07:00, "
+        "facts §2.3; the spread, cv 0.35, is a tail for late members or witnesses; the mean "
+        "is fitted with setup_min_per_ballot_type so that 1.25% of Pilkada 2024 TPS and 4.6% "
+        "of Pemilu 2024 TPS open late, security-effects §4, facts §5.1, docs/calibration.md).",
+    )
+    setup_min_per_ballot_type: float = Field(
+        3.75,
+        ge=0,
+        le=120,
+        description="Setup minutes per ballot type (election.ballots): its empty box shown, "
+        "its ballot papers counted before witnesses and the count signed (est. with "
+        "setup_min from the two late-opening records: 2 types in a Pilkada, 5 in a Pemilu, "
+        "docs/calibration.md).",
     )
     replacement_prepare_min: Minutes = Field(
         default_factory=lambda: Lognormal(dist="lognormal", mean=20.0, cv=0.5),

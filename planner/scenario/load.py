@@ -27,6 +27,7 @@ from planner.scenario.sections.region import Region
 from planner.scenario.sections.security import default_security
 from planner.scenario.synth import generate_region, slug
 from planner.scenario.tps import ACCESS_CODES, TpsTable
+from planner.scenario.tps_sheet import apply_rawan, read_tps_sheet
 
 REQUIRED_COLUMNS = ("tps_id", "district", "village", "voters", "risk_class")
 OPTIONAL_COLUMNS = ("lat", "lon", "booths", "access", "indicators")
@@ -252,7 +253,30 @@ def resolve_tps(spec: ScenarioSpec, base_dir: Path, where: str | None = None) ->
                     where=where,
                     location=f"{key}.tps_file",
                 )
-            rows = read_tps_csv(csv_path, spec, region)
+            key = "region" if not multi else f"regions[{r_index}]"
+            if region.tps_columns is not None:
+                rows = read_tps_sheet(csv_path, spec, region, region.tps_columns)
+            elif csv_path.suffix.lower() != ".csv":
+                raise ScenarioError(
+                    f"{region.tps_file!r} is not a .csv table, so give {key}.tps_columns (which "
+                    "column holds what); `planner init SHEET` writes it",
+                    where=where,
+                    location=f"{key}.tps_file",
+                )
+            else:
+                rows = read_tps_csv(csv_path, spec, region)
+            if region.rawan_file is not None and region.rawan_columns is not None:
+                per_village = (
+                    region.tps_columns is not None and region.tps_columns.tps_numbered_per_village
+                )
+                apply_rawan(
+                    rows,
+                    base_dir / region.rawan_file,
+                    spec,
+                    region.rawan_columns,
+                    per_village,
+                    where=where,
+                )
         else:
             rows = generate_region(region, spec.risk, spec.seed, cap, spec.election.booths_per_tps)
         if multi:

@@ -37,7 +37,7 @@ RECAP_DATA: list[tuple[str, str, list[tuple[int, int]]]] = [
     ("Balikpapan Selatan", "Damai", [(282, 290), (270, 279), (259, 262), (247, 255)]),
     ("Balikpapan Selatan", "Sepinggan", [(288, 296), (276, 280), (263, 270), (251, 258)]),
 ]
-"""INVENTED voters: 20 TPS with 464–590 voters each, near Balikpapan's ≈ 523 per TPS (facts §1.5)."""
+"""INVENTED voters: 20 TPS with 472–590 voters each, near Balikpapan's ≈ 523 per TPS (facts §1.5)."""
 
 INDICATORS = [
     "DPT Tidak Memenuhi Syarat",

@@ -213,11 +213,11 @@ def init_scenario(
         RawanColumns.model_validate(rawan_map)
     data: dict[str, Any] = {"name": name, "region": region}
     where = str(out)
+    out.parent.mkdir(parents=True, exist_ok=True)  # the relative paths pass through it
     spec = validate_spec(data, where=where)
     table = resolve_tps(spec, folder, where=where)
     region["district_names"] = list(table.district_names)
     text = scenario_text(data, sheet, rawan, len(table), len(table.village_names))
-    out.parent.mkdir(parents=True, exist_ok=True)
     from planner.files import atomic_write_text
 
     atomic_write_text(out, text)

@@ -19,8 +19,8 @@ from planner.scenario.distributions import _Dist
 from planner.scenario.load import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from planner.scenario.messages import models_in
 from planner.scenario.schema import ScenarioSpec
-from planner.scenario.sheets import HEADER_SEARCH_ROWS
 from planner.scenario.sections.security import Security, default_security
+from planner.scenario.sheets import HEADER_SEARCH_ROWS
 
 MERGED_MODELS = ("Security", "Agency", "ClassPolicy")
 """Models whose keys are all optional in a file: the loader merges what the file gives onto

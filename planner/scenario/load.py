@@ -25,6 +25,7 @@ from planner.scenario.schema import ScenarioSpec
 from planner.scenario.sections.base import MAX_NAME_LENGTH, printable_name
 from planner.scenario.sections.region import Region
 from planner.scenario.sections.security import default_security
+from planner.scenario.sheets import MAX_TPS_TABLE_BYTES, check_file_size
 from planner.scenario.synth import generate_region, slug
 from planner.scenario.tps import ACCESS_CODES, TpsTable
 from planner.scenario.tps_sheet import apply_rawan, read_tps_sheet
@@ -70,10 +71,6 @@ MAX_SCENARIO_BYTES = 2_000_000
 """Largest scenario file read, bytes (2 MB; the largest bundled scenario is about 10 kB, and a
 TPS list belongs in region.tps_file). A bigger file is refused before it is parsed, which
 for a 100 MB YAML file would otherwise take about a minute and gigabytes of memory."""
-MAX_TPS_TABLE_BYTES = 100_000_000
-"""Largest TPS table read, bytes (100 MB; every TPS of a national Pemilu, 823,220 rows of
-about 60 bytes, facts §1.1, is about 50 MB)."""
-
 PLAIN_TAGS = frozenset(
     "tag:yaml.org,2002:" + t
     for t in ("null", "bool", "int", "float", "str", "map", "seq", "merge", "timestamp")
@@ -81,20 +78,6 @@ PLAIN_TAGS = frozenset(
 """YAML tags a scenario may hold (those plain YAML values carry). Others are refused: !!set
 (its order depends on PYTHONHASHSEED, so results would too), !!omap, !!pairs, !!binary and
 every application tag such as !!python/object."""
-
-
-def check_file_size(file: Path, limit: int, what: str) -> None:
-    """Refuse `file` when it is larger than `limit` bytes, before reading it."""
-    try:
-        size = file.stat().st_size
-    except OSError:
-        return  # the read that follows reports the problem
-    if size > limit:
-        raise ScenarioError(
-            f"{what} is {size / 1e6:,.1f} MB, over the {limit / 1e6:,.0f} MB limit; check it "
-            "is the right file",
-            where=str(file),
-        )
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

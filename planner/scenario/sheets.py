@@ -23,6 +23,25 @@ from typing import Any
 
 from planner.errors import ScenarioError
 
+MAX_TPS_TABLE_BYTES = 100_000_000
+"""Largest TPS table read, bytes (100 MB; every TPS of a national Pemilu, 823,220 rows of
+about 60 bytes, facts §1.1, is about 50 MB)."""
+
+
+def check_file_size(file: Path, limit: int, what: str) -> None:
+    """Refuse `file` when it is larger than `limit` bytes, before reading it."""
+    try:
+        size = file.stat().st_size
+    except OSError:
+        return  # the read that follows reports the problem
+    if size > limit:
+        raise ScenarioError(
+            f"{what} is {size / 1e6:,.1f} MB, over the {limit / 1e6:,.0f} MB limit; check it "
+            "is the right file",
+            where=str(file),
+        )
+
+
 SHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 """File types a TPS or TPS-rawan sheet may have (openpyxl reads .xlsx and .xlsm; the legacy
 binary .xls it cannot, so a user must save such a file as .xlsx)."""
@@ -154,8 +173,6 @@ def read_cells(path: Path, what: str) -> list[list[str]]:
 
     Raises `ScenarioError` naming the file for a wrong type, unreadable or non-UTF-8 CSV,
     damaged workbook, or a sheet over `MAX_SHEET_ROWS`."""
-    from planner.scenario.load import MAX_TPS_TABLE_BYTES, check_file_size
-
     where = str(path)
     suffix = path.suffix.lower()
     if suffix not in SHEET_SUFFIXES:

@@ -194,6 +194,15 @@ def init_scenario(
         sheet,
         "the TPS sheet",
     )
+    headers = {header_key(c) for c in cells[header]}
+    for key, text in given.items():
+        if header_key(text) not in headers:
+            shown = ", ".join(repr(c) for c in cells[header] if c)[:300]
+            raise UserError(
+                f"--column {key}={text!r}: the header row (row {header + 1}) has no such "
+                f"column; it has {shown}",
+                where=str(sheet),
+            )
     mapping: dict[str, Any] = {**found, **given}
     mapping["tps_numbered_per_village"] = _numbered_per_village(cells, header, mapping)
     TpsColumns.model_validate(mapping)

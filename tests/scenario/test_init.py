@@ -162,6 +162,9 @@ def test_init_refuses_to_overwrite_and_reports_unknown_columns(tmp_path: Path) -
     )
     assert good.exit_code == 0, good.output
     assert len(load_scenario(tmp_path / "o.yaml").tps) == 1
+    typo = runner.invoke(main, [*args, "--force", "--column", "voters=Pemilih"])
+    assert typo.exit_code == 2
+    assert "--column voters='Pemilih': the header row (row 1) has no such column" in typo.stderr
 
 
 def test_bundled_sheets_are_what_the_script_writes() -> None:
@@ -188,3 +191,31 @@ def test_init_needs_name_and_out(tmp_path: Path, flag: str) -> None:
     result = CliRunner().invoke(main, args[:i] + args[i + 2 :])
     assert result.exit_code == 2
     assert flag in result.output
+
+
+def test_init_on_a_malformed_sheet_prints_each_problem(tmp_path: Path) -> None:
+    """init reads the rows as the loader does: every bad row is its own line, exit 2, and no
+    scenario file is left behind."""
+    sheet = tmp_path / "recap.xlsx"
+    book = openpyxl.Workbook()
+    for row in (
+        ["REKAPITULASI DPT"],
+        ["No", "Kecamatan", "Kelurahan/Desa", "No TPS", "Jumlah DPT"],
+        [1, "Alpha", "Satu", "001", 300],
+        [2, "Alpha", "Satu", "001", 310],  # row 4: TPS 001 of Satu again
+        [3, "Alpha", "Dua", "001", "tiga ratus"],  # row 5
+        [4, "Alpha", "Dua", "002", 900],  # row 6: over the Pilkada cap of 600
+    ):
+        book.active.append(row)
+    book.save(sheet)
+    out = tmp_path / "s.yaml"
+    result = CliRunner().invoke(main, ["init", str(sheet), "--name", "R", "--out", str(out)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(": ")[2] for line in lines] == [
+        "row 4, column 'No TPS'",
+        "row 5, column 'Jumlah DPT'",
+        "row 6, column 'Jumlah DPT'",
+    ]
+    assert all(line.startswith(f"error: {sheet}: ") for line in lines)
+    assert not out.exists()

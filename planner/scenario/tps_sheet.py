@@ -125,6 +125,16 @@ def read_tps_sheet(
         parsed.append((n, raw, district))
     for matcher in villages.values():
         matcher.resolve()
+    unmatched = bool(problems.items)  # a misspelt row may be the listed kecamatan's TPS
+    for name in region.district_names or []:
+        if name not in villages and not unmatched:
+            problems.items.append(
+                ScenarioError(
+                    f"kecamatan {name!r} of region.district_names has no TPS in the sheet; "
+                    "remove it there or add its TPS",
+                    where=problems.where,
+                )
+            )
     by_district = {d.name: d for d in region.districts or []}
     cap = spec.election.max_voters_per_tps
     known = list(spec.risk.classes)

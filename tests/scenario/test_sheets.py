@@ -247,6 +247,18 @@ def test_misspelt_kecamatan_gets_a_suggestion(tmp_path: Path) -> None:
     assert "(did you mean 'Alpha'?)" in err.value.one_line()
 
 
+def test_a_listed_kecamatan_without_tps_is_reported(tmp_path: Path) -> None:
+    write_csv(tmp_path / "tps.csv", [HEADER, DATA[0]])
+    path = scenario(tmp_path, "tps.csv", extra="  district_names: [Alpha, Beta, Gamma]\n")
+    with pytest.raises(ScenarioProblems) as err:
+        load_scenario(path)
+    assert err.value.one_line() == "\nerror: ".join(
+        f"{tmp_path / 'tps.csv'}: kecamatan {name!r} of region.district_names has no TPS in "
+        "the sheet; remove it there or add its TPS"
+        for name in ("Beta", "Gamma")
+    )
+
+
 def test_xlsx_needs_a_mapping_and_xls_is_refused(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "tps.xlsx", [HEADER, DATA[0]])
     with pytest.raises(ScenarioError, match=r"give region\.tps_columns"):

@@ -208,7 +208,8 @@ class Region(Section):
         max_length=MAX_TPS_PER_DISTRICT,
         description="The kecamatan of a TPS sheet as this scenario spells them: every row's "
         "kecamatan must match one (ignoring case, spaces and a 'Kec.' prefix), else it is "
-        "reported. Without it the sheet's own spellings are used, merged the same way.",
+        "reported, as is a listed kecamatan without TPS. Without it the sheet's own spellings "
+        "are used, merged the same way.",
     )
     rawan_file: str | None = Field(
         None,

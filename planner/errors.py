@@ -47,3 +47,30 @@ class PlanError(UserError):
 
 class InfeasibleError(UserError):
     """No deployment satisfies the policy within budgets and availability."""
+
+
+class ScenarioProblems(ScenarioError):
+    """Several problems found in one table (a TPS or TPS-rawan sheet), all reported at once so
+    the user can fix every row in one pass rather than one per run.
+
+    `one_line()` gives one line per problem; the command line prefixes the first with
+    ``error:`` and this class prefixes the others the same way, so each line stands alone.
+    """
+
+    MAX_SHOWN = 50
+    """Problems printed (the rest are counted): a sheet with a wrong column mapping may fail
+    on every one of thousands of rows, and the first fifty show the pattern."""
+
+    def __init__(self, problems: list[UserError]):
+        if not problems:
+            raise ValueError("ScenarioProblems needs at least one problem")
+        self.problems = list(problems)
+        first = problems[0]
+        super().__init__(first.message, where=first.where, location=first.location)
+
+    def one_line(self) -> str:
+        """Each problem's own line, joined by newlines (``error:`` before all but the first)."""
+        shown = [p.one_line() for p in self.problems[: self.MAX_SHOWN]]
+        if len(self.problems) > self.MAX_SHOWN:
+            shown.append(f"... and {len(self.problems) - self.MAX_SHOWN} more problems")
+        return "\nerror: ".join(shown)

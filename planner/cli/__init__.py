@@ -13,6 +13,7 @@ import click
 from planner import __version__
 from planner.cli.checks import schema, validate
 from planner.cli.common import PlannerGroup
+from planner.cli.init import init
 from planner.cli.runs import calibrate, compare, plan_command, simulate
 from planner.cli.solver import frontier, optimise
 from planner.cli.trainer import demo, report
@@ -34,7 +35,7 @@ def main() -> None:
     """
 
 
-for command in (validate, schema, report, demo, simulate, compare, plan_command, calibrate,
+for command in (init, validate, schema, report, demo, simulate, compare, plan_command, calibrate,
                 optimise, frontier):
     main.add_command(command)
 

@@ -25,8 +25,10 @@ from planner.scenario.schema import ScenarioSpec
 from planner.scenario.sections.base import MAX_NAME_LENGTH, printable_name
 from planner.scenario.sections.region import Region
 from planner.scenario.sections.security import default_security
+from planner.scenario.sheets import MAX_TPS_TABLE_BYTES, check_file_size
 from planner.scenario.synth import generate_region, slug
 from planner.scenario.tps import ACCESS_CODES, TpsTable
+from planner.scenario.tps_sheet import apply_rawan, read_tps_sheet
 
 REQUIRED_COLUMNS = ("tps_id", "district", "village", "voters", "risk_class")
 OPTIONAL_COLUMNS = ("lat", "lon", "booths", "access", "indicators")
@@ -69,10 +71,6 @@ MAX_SCENARIO_BYTES = 2_000_000
 """Largest scenario file read, bytes (2 MB; the largest bundled scenario is about 10 kB, and a
 TPS list belongs in region.tps_file). A bigger file is refused before it is parsed, which
 for a 100 MB YAML file would otherwise take about a minute and gigabytes of memory."""
-MAX_TPS_TABLE_BYTES = 100_000_000
-"""Largest TPS table read, bytes (100 MB; every TPS of a national Pemilu, 823,220 rows of
-about 60 bytes, facts §1.1, is about 50 MB)."""
-
 PLAIN_TAGS = frozenset(
     "tag:yaml.org,2002:" + t
     for t in ("null", "bool", "int", "float", "str", "map", "seq", "merge", "timestamp")
@@ -80,20 +78,6 @@ PLAIN_TAGS = frozenset(
 """YAML tags a scenario may hold (those plain YAML values carry). Others are refused: !!set
 (its order depends on PYTHONHASHSEED, so results would too), !!omap, !!pairs, !!binary and
 every application tag such as !!python/object."""
-
-
-def check_file_size(file: Path, limit: int, what: str) -> None:
-    """Refuse `file` when it is larger than `limit` bytes, before reading it."""
-    try:
-        size = file.stat().st_size
-    except OSError:
-        return  # the read that follows reports the problem
-    if size > limit:
-        raise ScenarioError(
-            f"{what} is {size / 1e6:,.1f} MB, over the {limit / 1e6:,.0f} MB limit; check it "
-            "is the right file",
-            where=str(file),
-        )
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -252,7 +236,30 @@ def resolve_tps(spec: ScenarioSpec, base_dir: Path, where: str | None = None) ->
                     where=where,
                     location=f"{key}.tps_file",
                 )
-            rows = read_tps_csv(csv_path, spec, region)
+            key = "region" if not multi else f"regions[{r_index}]"
+            if region.tps_columns is not None:
+                rows = read_tps_sheet(csv_path, spec, region, region.tps_columns)
+            elif csv_path.suffix.lower() != ".csv":
+                raise ScenarioError(
+                    f"{region.tps_file!r} is not a .csv table, so give {key}.tps_columns (which "
+                    "column holds what); `planner init SHEET` writes it",
+                    where=where,
+                    location=f"{key}.tps_file",
+                )
+            else:
+                rows = read_tps_csv(csv_path, spec, region)
+            if region.rawan_file is not None and region.rawan_columns is not None:
+                per_village = (
+                    region.tps_columns is not None and region.tps_columns.tps_numbered_per_village
+                )
+                apply_rawan(
+                    rows,
+                    base_dir / region.rawan_file,
+                    spec,
+                    region.rawan_columns,
+                    per_village,
+                    where=where,
+                )
         else:
             rows = generate_region(region, spec.risk, spec.seed, cap, spec.election.booths_per_tps)
         if multi:

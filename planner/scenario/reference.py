@@ -20,6 +20,7 @@ from planner.scenario.load import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from planner.scenario.messages import models_in
 from planner.scenario.schema import ScenarioSpec
 from planner.scenario.sections.security import Security, default_security
+from planner.scenario.sheets import HEADER_SEARCH_ROWS
 
 MERGED_MODELS = ("Security", "Agency", "ClassPolicy")
 """Models whose keys are all optional in a file: the loader merges what the file gives onto
@@ -131,6 +132,26 @@ degrees (both or neither); `booths` defaults to `election.booths_per_tps`; `acce
 `road` or `river` (default: the kecamatan's, else road); `indicators` counts the Bawaslu
 vulnerability indicators flagged at the TPS. When `districts` are also given, each
 kecamatan's TPS and voters in the table must match its totals.
+
+## TPS sheets as the KPU and Bawaslu publish them (.xlsx or .csv)
+
+With `region.tps_columns` ([TpsColumns](#tpscolumns)) the TPS file may be a workbook (.xlsx,
+first worksheet) or a CSV laid out as a KPU recap: the mapping names the header of each
+column (`tps_id: No TPS`, `district: Kecamatan`, `village: Kelurahan/Desa`, `voters: Jumlah
+DPT`), the header row is found by those names in the first {HEADER_SEARCH_ROWS} rows (title
+rows and merged cells above it are skipped; case, spaces and line breaks in headers are
+ignored), other columns are ignored, empty rows and total rows ("Jumlah", "Total") are left
+out. Kecamatan and kelurahan/desa names are matched forgivingly: case, punctuation, runs of
+spaces and a leading "Kec.", "Kecamatan", "Kel.", "Kelurahan", "Desa" or "Ds." are ignored,
+so "Kec. BALIKPAPAN KOTA" is "Balikpapan Kota". With `region.district_names` (which
+`planner init` writes) every row's kecamatan must match one of them. With
+`tps_numbered_per_village: true` the TPS column is the number within the kelurahan ("001")
+and the TPS id becomes "Kecamatan / Kelurahan / TPS 001". `region.rawan_file` with
+`region.rawan_columns` ([RawanColumns](#rawancolumns)) reads Bawaslu's TPS-rawan list: each
+row names a TPS (matched the same way) and sets its indicator count (a count column, or the
+number of marked indicator columns) and, with a class column, its risk class. Every problem
+— a missing column, an empty or non-numeric cell, a name that matches nothing, a TPS listed
+twice — is reported on its own line with the file, row and column; nothing is dropped.
 """
 
 

@@ -380,6 +380,7 @@ def csv_columns(
     column follows the key."""
     index = list(order) if order is not None else list(range(table.rows))
     metrics = table.text("metric") if table.has("metric") else None
+    row_formats = _metric_formats(table) if metrics is not None else {}
     out: list[Column] = []
     for name, raw in table.columns.items():
         texts = [raw[i] for i in index]
@@ -402,17 +403,35 @@ def csv_columns(
                                   [None] * len(labels)))
             continue
         finite = [n for n in numbers if n is not None]
+        per_row = metrics is not None and name in LEVEL_COLUMNS + DIFF_COLUMNS
+        whole = format_of(name, finite)
         values, formats = [], []
         for k, n in enumerate(numbers):
-            if metrics is not None and name in LEVEL_COLUMNS + DIFF_COLUMNS:
-                fmt = format_of(metrics[index[k]], [n] if n is not None else [],
-                                difference=name in DIFF_COLUMNS)
-            else:
-                fmt = format_of(name, finite)
+            fmt = whole
+            if per_row and metrics is not None:
+                fmt = row_formats[(metrics[index[k]], name in DIFF_COLUMNS)]
             values.append(None if n is None else _scaled(n, fmt))
             formats.append(fmt.code)
         out.append(Column(name, column_label(tr, name), values, formats))
     return out
+
+
+def _metric_formats(table: CsvTable) -> dict[tuple[str, bool], Format]:
+    """(metric, is a difference) → the format of that metric's levels (or differences) in a
+    table with a metric per row, from all its values there (one format across a row)."""
+    metrics = table.text("metric")
+    values: dict[tuple[str, bool], list[float]] = {}
+    for difference, names in ((False, LEVEL_COLUMNS), (True, DIFF_COLUMNS)):
+        for name in names:
+            if not table.has(name):
+                continue
+            for metric, number in zip(metrics, table.num(name), strict=True):
+                values.setdefault((metric, difference), [])
+                if math.isfinite(number):
+                    values[(metric, difference)].append(float(number))
+    return {
+        key: format_of(key[0], found, difference=key[1]) for key, found in values.items()
+    }
 
 
 def _scaled(value: float, fmt: Format) -> int | float | str:

@@ -303,6 +303,9 @@ def test_compare_workbook_paired_differences(runs: dict[str, Path]) -> None:
             compared += 1
         assert keyed[row["metric"]][sig] == ("yes" if row["significant"] == "1" else "no")
     assert compared == len(diffs) * 8
+    for row in cells(ws):  # one format across a metric's row
+        assert row[header.index("mean, reference")].number_format == row[
+            header.index("mean, plan")].number_format
     clock = next(r for r in cells(ws) if r[2].value == "count_finish_mean_clock_min")
     assert clock[header.index("mean, reference")].number_format == CLOCK
     assert clock[header.index("difference (plan − reference)")].number_format == MINUTES
@@ -393,3 +396,66 @@ def test_libreoffice_reads_the_workbook(runs: dict[str, Path], tmp_path: Path) -
     summary = read_csv(tmp_path / "shown-true" / "results-Summary.csv")
     share = next(r for r in summary if r["metric (key)"] == "share_wait_over_30min")
     assert share["mean"].endswith("%")
+
+
+def assert_rows_equal(ws: Worksheet, rows: list[dict[str, str]], tr: Translator) -> int:
+    """The sheet holds exactly the CSV's rows (in any order): text as text, flags as yes/no,
+    numbers as stored (`sixteen_digits`). Returns how many cells were compared."""
+    header, _ = table(ws)
+    names = list(rows[0])
+    positions, start = [], 0
+    for name in names:
+        start = header.index(column_label(tr, name), start)
+        positions.append(start)
+    flag = {tr("yes"): "1", tr("no"): "0"}
+
+    def same(cell: Any, text: str) -> bool:
+        if text == "" or cell.value is None:
+            return text == "" and cell.value is None
+        if isinstance(cell.value, str):
+            return flag.get(cell.value, cell.value) == text
+        return number_of(cell) == sixteen_digits(float(text), cell.number_format)
+
+    pool = cells(ws)
+    assert len(pool) == len(rows)
+    for row in rows:  # each CSV row is one sheet row, none left over
+        match = next((r for r in pool if all(
+            same(r[p], row[n]) for p, n in zip(positions, names, strict=True))), None)
+        assert match is not None, (ws.title, row)
+        pool.remove(match)
+    assert not pool
+    return len(rows) * len(names)
+
+
+@pytest.mark.parametrize(
+    ("args", "sheets"),
+    [
+        (["frontier", SMALL, "--from", "0.5", "--to", "1.5", "--steps", "3", "--simulate",
+          "-r", "2"],
+         {"Frontier": "frontier.csv", "Frontier simulated": "frontier_simulated.csv"}),
+        (["plan", SMALL, "-r", "2", "--iterations", "2"],
+         {"Deployment per TPS": "plan.csv", "Loop iterations": "iterations.csv",
+          "Paired differences": "differences.csv", "Plans compared": "compare.csv"}),
+        (["calibrate", SMALL, "-r", "2"], {"Calibration": "calibration.csv"}),
+    ],
+    ids=["frontier", "plan", "calibrate"],
+)
+def test_every_table_of_other_commands(tmp_path: Path, args: list[str],
+                                       sheets: dict[str, str]) -> None:
+    folder = tmp_path / "run"
+    run(*args, "--out", str(folder), "--no-report")
+    wb = load(folder / WORKBOOK_NAME)
+    cover = {r[0].value: r[1].value for r in wb["Cover"].iter_rows(min_row=3) if r[0].value}
+    for title, source in sheets.items():
+        assert cover[title] == source
+        ws = wb[title]
+        assert_table_sheet(ws, ws.freeze_panes)
+        assert ws.freeze_panes is not None and ws.freeze_panes.endswith("2")
+        assert assert_rows_equal(ws, read_csv(folder / source), EN) > 0
+    if args[0] == "plan":  # no districts.csv: the kecamatan sheet sums plan.csv
+        plan = read_csv(folder / "plan.csv")
+        _, body = table(wb["Deployment per kecamatan"])
+        assert body == [["Balikpapan Kota", 20,
+                         *[sum(int(p[a]) for p in plan) for a in ("linmas", "police", "tni")],
+                         sum(int(p[a]) for p in plan for a in ("linmas", "police", "tni")),
+                         body[0][-1]]]

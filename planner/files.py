@@ -28,6 +28,13 @@ from planner.errors import UserError
 def atomic_write_text(path: Path, text: str) -> None:
     """Write `text` to `path` atomically (temporary file in the same folder, then rename).
     A path that is a folder, or a place that cannot be written, is a user error."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically (temporary file in the same folder, then rename), so
+    a reader never sees half a file (a workbook, a report). A path that is a folder, or a
+    place that cannot be written, is a user error."""
     path = Path(path)
     if path.is_dir():
         raise UserError("is a folder; give the path of a file to write", where=str(path))
@@ -39,8 +46,8 @@ def atomic_write_text(path: Path, text: str) -> None:
             f"cannot write here ({exc.strerror or exc}); choose another path", where=str(path)
         ) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; results are for sharing

@@ -192,7 +192,7 @@ def run_command(command: str, request: RunRequest | None, o: dict[str, Any],
     else:
         for line in lines_of(command, opened, result):
             click.echo(line)
-    path = finish_report(opened.run.path, no_report=o["no_report"], lang=o["lang"].lower(),
-                         open_report=o["open_report"])
+    path = finish_report(opened.run.path, no_report=o["no_report"], no_xlsx=o["no_xlsx"],
+                         lang=o["lang"].lower(), open_report=o["open_report"])
     click.echo(f"wrote {path or opened.run.path}", err=as_json)
     return result

@@ -7,15 +7,22 @@ from typing import Any
 import click
 
 from planner.cli import common
-from planner.report.options import finish_report, lang_option, open_option, report_options
+from planner.report.options import (
+    finish_report,
+    lang_option,
+    no_xlsx_option,
+    open_option,
+    report_options,
+)
 
 
 @click.command()
 @click.argument("run_dir", type=common.PATH)
 @lang_option
 @open_option
+@no_xlsx_option
 def report(**o: Any) -> None:
-    """Write report.html into a run folder: one self-contained file with plots and tables.
+    """Write report.html and results.xlsx into a run folder (in the --lang language).
 
     Works for the run folder of any command (simulate, optimise, frontier, compare, plan,
     demo); the file needs no network to view and prints on A4. Nothing is opened unless
@@ -25,7 +32,8 @@ def report(**o: Any) -> None:
     Example:
       planner report outputs/20241127T010203Z-kota-balikpapan-simulate --lang id
     """
-    path = finish_report(o["run_dir"], lang=o["lang"].lower(), open_report=o["open_report"])
+    path = finish_report(o["run_dir"], lang=o["lang"].lower(), open_report=o["open_report"],
+                         no_xlsx=o["no_xlsx"])
     click.echo(f"wrote {path}")
 
 
@@ -71,7 +79,7 @@ def demo(**o: Any) -> None:
     from planner.report.i18n import Translator
     from planner.terminal import format_table
 
-    report = {k: o.pop(k) for k in ("no_report", "open_report")}
+    report = {k: o.pop(k) for k in ("no_report", "no_xlsx", "open_report")}
     options = DemoOptions(tps=o.pop("tps_id"), **{**o, "lang": o["lang"].lower()})
     result = run_demo(options, echo=stdout_echo())
     click.echo("")

@@ -8,9 +8,11 @@ risk_class, pattern, linmas, police, tni — DESIGN §5) plus, optionally, reser
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +91,8 @@ def _fmt(value: float) -> str:
 
 
 def read_plan(path: str | Path, scenario: Scenario) -> Plan:
-    """Read a `plan.csv` (and reserves from a `plan.json` beside it, when present).
+    """Read a `plan.csv`, or an .xlsx with its columns (and reserves from a `plan.json`
+    beside it, when present).
 
     Every TPS of the scenario must appear exactly once with a pattern its class may use.
     """
@@ -114,9 +117,8 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
     known = {p.name for p in sec.patterns}
     patterns: list[str | None] = [None] * len(tps)
     try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
+        with contextlib.ExitStack() as stack:
+            header, rows = _plan_rows(file, stack)
             for column in ("tps_id", "pattern"):
                 if column not in header:
                     raise PlanError(
@@ -124,7 +126,7 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
                         where=where,
                         location="header",
                     )
-            for n, row in enumerate(reader, start=2):
+            for n, row in rows:
                 tps_id = (row.get("tps_id") or "").strip()
                 name = (row.get("pattern") or "").strip()
                 try:
@@ -177,6 +179,34 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
         reserves=reserves,
         label=file.parent.name or file.stem,
     )
+
+
+def _plan_rows(
+    file: Path, stack: contextlib.ExitStack[bool | None]
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str | None]]]]:
+    """The plan's header and its numbered rows: a plan.csv, or the first worksheet of an
+    .xlsx with plan.csv's columns (a plan opened in a spreadsheet, edited, saved as .xlsx);
+    in a workbook the header is the first row that names tps_id and pattern."""
+    if file.suffix.lower() != ".xlsx":
+        handle = stack.enter_context(file.open(encoding="utf-8-sig", newline=""))
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), enumerate(reader, start=2)
+    from planner.scenario.sheets import read_cells
+
+    cells = read_cells(file, "the plan")
+    top = next(
+        (k for k, row in enumerate(cells[:30]) if {"tps_id", "pattern"} <= set(row)), None
+    )
+    if top is None:
+        return [], iter(())
+    header = cells[top]
+
+    def records() -> Iterator[tuple[int, dict[str, str | None]]]:
+        for k, row in enumerate(cells[top + 1 :], start=top + 2):
+            if any(c.strip() for c in row):
+                yield k, {name: (row[j] if j < len(row) else "") for j, name in enumerate(header)}
+
+    return header, records()
 
 
 MAX_PLAN_BYTES = 200_000_000

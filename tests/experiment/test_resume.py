@@ -36,8 +36,10 @@ region:
     - {name: Alpha, villages: 5, tps: 60, voters: 30000}
     - {name: Beta, villages: 4, tps: 40, voters: 20000}
 """
-"""100 TPS: about 0.1 s a replication, so a 24-replication run can be caught midway."""
-REPLICATIONS = 24
+"""100 TPS: about 0.1 s a replication, so a 60-replication run is still running when the
+tests interrupt it after a few are saved, even on a busy machine (24 could all finish in the
+moment a starved parent process saved them, and the Ctrl-C then came too late)."""
+REPLICATIONS = 60
 PLANNER = str(Path(sys.executable).parent / "planner")
 
 

@@ -24,18 +24,12 @@ from planner.experiment.stats import mean_interval
 from planner.opt.frontier import BILLION, Frontier, FrontierPoint, rupiah_step
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
+from planner.sim.metrics import ATTEMPT_METRICS
 
 CHECKED = ("sim_harm", "incidents_total")
 """The simulated metrics of every step paired against the previous step: the harm measure
 and the incidents that started."""
-ALSO_MEANS = (
-    "attempts_total",
-    "attempts_deterred",
-    "attempts_prevented",
-    "attempts_displaced",
-    "fraud_found_later",
-    "fraud_undetected",
-)
+ALSO_MEANS = ATTEMPT_METRICS
 """What security did at each step (means per day; the report's security section)."""
 
 

@@ -41,7 +41,7 @@ from planner.scenario.load import build_table
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 from planner.sim.harm import HARM_PARTS
-from planner.sim.metrics import ReplicationResult
+from planner.sim.metrics import ATTEMPT_METRICS, ReplicationResult
 from planner.streams import stream_key
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -195,12 +195,7 @@ SCALAR_RULES: dict[str, str] = {
             "kits_replaced",
             "revote_risk_tps",
             "sim_harm",
-            "attempts_total",
-            "attempts_deterred",
-            "attempts_prevented",
-            "attempts_displaced",
-            "fraud_found_later",
-            "fraud_undetected",
+            *ATTEMPT_METRICS,
             *(f"sim_harm_{part}" for part in HARM_PARTS),
         )
     },

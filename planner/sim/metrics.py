@@ -513,6 +513,17 @@ def replication_result(day: DayResult) -> ReplicationResult:
     return ReplicationResult(day.replication, scalars, enabled, per_tps, per_district)
 
 
+ATTEMPT_METRICS: tuple[str, ...] = (
+    "attempts_total",
+    "attempts_deterred",
+    "attempts_prevented",
+    "attempts_displaced",
+    "fraud_found_later",
+    "fraud_undetected",
+)
+"""What presence did to the day's human-made attempts (planner/sim/deterrence.py)."""
+
+
 def metric_names_of(scenario: Scenario) -> tuple[str, ...]:
     """Every metric a run of this scenario can report: the fixed ones, a count per incident
     type (``incidents_<type>``) and a busy share per agency (``utilisation_<agency>``)."""

@@ -12,35 +12,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from busy import ROOT, write_busy
 from click.testing import CliRunner
 
 from planner.cli import main
 from planner.experiment.calibrate import _non_increasing, column_plans, reserve_plans
 from planner.scenario.load import load_scenario
 from planner.scenario.plan import default_plan
-from planner.scenario.sections.incidents import default_incident_types
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "scenarios" / "training-small.yaml"
-RATE_FACTOR = 40
-"""Human-made attempts ×40 on the 20-TPS training region so that presence matters on a
-dozen simulated days (at the catalogue's rates a 20-TPS day has well under one attempt)."""
 REPS = 16
 
 
 def _busy(folder: Path, extra: dict[str, object] | None = None) -> Path:
-    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
-    types = [t.model_dump(mode="json") for t in default_incident_types()]
-    for t in types:
-        if t["presence"] is not None:
-            t["rate_per_tps_day"] = t["rate_per_tps_day"] * RATE_FACTOR
-    data.setdefault("incidents", {})["types"] = types
-    data["region"]["tps_file"] = str(ROOT / "scenarios" / data["region"]["tps_file"])
-    data["security"].update(extra or {})
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "busy.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return write_busy(folder, extra)
 
 
 @pytest.fixture(scope="module")

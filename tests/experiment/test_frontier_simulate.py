@@ -8,31 +8,17 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
+from busy import ROOT, write_busy
 from click.testing import CliRunner
 
 from planner.cli import main
-from planner.scenario.sections.incidents import default_incident_types
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "scenarios" / "training-small.yaml"
-RATE_FACTOR = 40
-"""Human-made attempts ×40 on the 20-TPS training region, so that who stands where matters
-on a few simulated days (at the catalogue's rates a 20-TPS day has well under one attempt)."""
 
 
 @pytest.fixture(scope="module")
 def busy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
-    types = [t.model_dump(mode="json") for t in default_incident_types()]
-    for t in types:
-        if t["presence"] is not None:
-            t["rate_per_tps_day"] = t["rate_per_tps_day"] * RATE_FACTOR
-    data.setdefault("incidents", {})["types"] = types
-    data["region"]["tps_file"] = str(ROOT / "scenarios" / data["region"]["tps_file"])
-    path = tmp_path_factory.mktemp("busy") / "busy.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return write_busy(tmp_path_factory.mktemp("busy"))
 
 
 @pytest.fixture(scope="module")

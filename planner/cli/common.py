@@ -22,6 +22,12 @@ from planner.terminal import Progress
 F = TypeVar("F", bound=Callable[..., Any])
 PATH = click.Path(path_type=Path)
 SEED = click.IntRange(0, 2**63 - 1)
+MAX_STEPS = 200
+"""Most frontier budgets: each is a CP-SAT solve of up to --time-limit (200 at the default
+20 s is over an hour), and a budget curve needs tens of points, not hundreds."""
+MAX_ITERATIONS = 50
+"""Most sim–opt loop rounds: the loop stops when the plan stops changing, in a few rounds on
+every bundled scenario; 50 is a bound on a run that never settles, not a working value."""
 MAX_WORKERS = 1024
 """Most processes or CP-SAT workers one command may start (far beyond any one machine)."""
 

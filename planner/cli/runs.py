@@ -85,9 +85,9 @@ def compare(**o: Any) -> None:
 @common.replications_option(10, minimum=2, help="Training replications each plan is simulated on.")
 @click.option("--eval-replications", type=click.IntRange(2, MAX_REPLICATIONS), default=None,
               help="Out-of-sample replications the candidates are judged on (default: as -r).")
-@click.option("--iterations", type=click.IntRange(1, 50), default=3, show_default=True,
-              help="Most optimise–simulate rounds (the loop stops earlier when the plan stops "
-              "changing).")
+@click.option("--iterations", type=click.IntRange(1, common.MAX_ITERATIONS), default=3,
+              show_default=True, help="Most optimise–simulate rounds (the loop stops earlier "
+              "when the plan stops changing).")
 @common.solver_options(time_limit_s=60.0)
 @common.cp_sat_workers_option("--solver-workers")
 @common.seed_option

@@ -60,7 +60,7 @@ def optimise(**o: Any) -> None:
               help="First budget (Rp) or factor.")
 @click.option("--to", "stop", type=common.Finite(0), required=True,
               help="Last budget (Rp) or factor.")
-@click.option("--steps", type=click.IntRange(1, 200), default=5, show_default=True,
+@click.option("--steps", type=click.IntRange(1, common.MAX_STEPS), default=5, show_default=True,
               help="Budgets in the sweep (1 to 200).")
 @click.option("--simulate", is_flag=True, help="Also simulate every step's plan on the same "
               "-r days and show the harm each step removes as simulated (paired intervals).")

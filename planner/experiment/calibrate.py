@@ -41,14 +41,12 @@ import yaml
 from planner.errors import UserError
 from planner.experiment.executors import Executor
 from planner.experiment.intervals import amount_interval
+from planner.experiment.loop import MIN_SHARE
 from planner.experiment.replicate import Replicator
 from planner.experiment.tasks import Job
 from planner.scenario.plan import Plan, default_plan
 from planner.scenario.resolved import Scenario
 from planner.sim.harm import HarmWeights, tps_stakes
-
-MIN_SHARE = 0.001
-"""Smallest share the optimiser can hold (one thousandth, its integer resolution)."""
 
 
 @dataclass(frozen=True)

@@ -52,3 +52,32 @@ def test_api_runs_refuse_what_the_cli_refuses(tmp_path: Path) -> None:
     with pytest.raises(planner.UserError, match="finite amount"):
         planner.optimise(SMALL, budgets={"police": float("inf")}, out=tmp_path / "inf")
     assert not (tmp_path / "zero").exists() and not (tmp_path / "inf").exists()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda out: planner.compare(SMALL, ["default"], replications=3, out=out),
+         "two or more PLANS"),
+        (lambda out: planner.compare(SMALL, ["default", "default"], replications=1, out=out),
+         "-r 1: give 2 to"),
+        (lambda out: planner.plan(SMALL, iterations=51, replications=2, out=out),
+         "--iterations 51: give 1 to 50"),
+        (lambda out: planner.plan(SMALL, replications=2, eval_replications=1, out=out),
+         "--eval-replications 1"),
+        (lambda out: planner.optimise(SMALL, gap=2.0, out=out), "--gap 2.0: give"),
+        (lambda out: planner.optimise(SMALL, time_limit_s=0.0, out=out), "--time-limit 0"),
+        (lambda out: planner.optimise(SMALL, workers=0, out=out), "--workers 0"),
+        (lambda out: planner.simulate(SMALL, replications=2, workers=2000, out=out),
+         "--workers 2000"),
+    ],
+    ids=["compare-one-plan", "compare-one-day", "plan-iterations", "plan-eval",
+         "optimise-gap", "optimise-time-limit", "optimise-workers", "simulate-workers"],
+)
+def test_api_bounds_are_the_lifecycle_s(tmp_path: Path, call: object, message: str) -> None:
+    """The bounds the command line's option types show are checked by the lifecycle, so a
+    notebook's out= run is refused the same way, before any folder exists."""
+    out = tmp_path / "run"
+    with pytest.raises(planner.UserError, match=message.replace("-", r"\-")):
+        call(out)  # type: ignore[operator]
+    assert not out.exists()

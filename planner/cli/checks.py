@@ -20,10 +20,7 @@ from planner.files import atomic_write_text
               help="Also write the resolved TPS table to this CSV file.")
 def validate(scenario: Path, overrides: tuple[str, ...], as_json: bool,
              tps_out: Path | None) -> None:
-    """Check a scenario and print a compact summary.
-
-    Prints kecamatan, villages, TPS by risk class, voters, ballots needed with the reserve,
-    and the personnel and cost per agency of the policy-default plan against budgets.
+    """Check a scenario; print its TPS, voters, ballots and the default plan's cost.
 
     \b
     Example:

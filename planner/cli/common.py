@@ -14,7 +14,16 @@ from typing import Any, TypeVar
 import click
 
 from planner.errors import UserError
-from planner.experiment.lifecycle import COMMANDS, MAX_REPLICATIONS, Where, execute
+from planner.experiment.lifecycle import (
+    COMMANDS,
+    MAX_ITERATIONS,
+    MAX_REPLICATIONS,
+    MAX_STEPS,
+    MAX_TIME_LIMIT_S,
+    MAX_WORKERS,
+    Where,
+    execute,
+)
 from planner.experiment.session import RunRequest
 from planner.report.options import finish_report, report_options
 from planner.terminal import Progress
@@ -22,14 +31,7 @@ from planner.terminal import Progress
 F = TypeVar("F", bound=Callable[..., Any])
 PATH = click.Path(path_type=Path)
 SEED = click.IntRange(0, 2**63 - 1)
-MAX_STEPS = 200
-"""Most frontier budgets: each is a CP-SAT solve of up to --time-limit (200 at the default
-20 s is over an hour), and a budget curve needs tens of points, not hundreds."""
-MAX_ITERATIONS = 50
-"""Most sim–opt loop rounds: the loop stops when the plan stops changing, in a few rounds on
-every bundled scenario; 50 is a bound on a run that never settles, not a working value."""
-MAX_WORKERS = 1024
-"""Most processes or CP-SAT workers one command may start (far beyond any one machine)."""
+__all__ = ["MAX_ITERATIONS", "MAX_REPLICATIONS", "MAX_STEPS"]  # the bounds options show
 
 
 class Finite(click.FloatRange):
@@ -130,8 +132,9 @@ def cp_sat_workers_option(name: str) -> Callable[[F], F]:
 def solver_options(time_limit_s: float) -> Callable[[F], F]:
     """``--time-limit`` (finite, 0 < s ≤ a day) and ``--gap`` (0 to 1) of CP-SAT solves."""
     return options(
-        click.option("--time-limit", type=Finite(0, 86_400, min_open=True), default=time_limit_s,
-                     show_default=True, help="Seconds per CP-SAT solve (at most a day)."),
+        click.option("--time-limit", type=Finite(0, MAX_TIME_LIMIT_S, min_open=True),
+                     default=time_limit_s, show_default=True,
+                     help="Seconds per CP-SAT solve (at most a day)."),
         click.option("--gap", type=Finite(0, 1), default=0.0, show_default=True,
                      help="Stop each solve at this relative gap (0 to 1)."),
     )

@@ -28,18 +28,14 @@ scenario_argument = click.argument("scenario", type=common.PATH, required=False)
 @common.precision_options
 @common.run_options
 def simulate(**o: Any) -> None:
-    """Simulate polling day: queues, KPPS fatigue and health, counting (Monte Carlo).
+    """Simulate polling day: queues, KPPS fatigue and health, incidents, counting.
 
-    Writes a run folder with summary.json (every metric as a mean with its 95% interval),
-    per_tps.csv, per_district.csv (and per_region.csv for a province), manifest.json and,
-    with --trace, trace.csv. Every finished replication is saved in the folder at once, so
-    an interrupted run (Ctrl-C, kill, crash) is finished with --resume RUN_DIR.
+    Writes summary.json (means with 95% intervals), per-TPS and per-kecamatan tables; an
+    interrupted run is finished with --resume RUN_DIR (README: Where outputs go).
 
     \b
     Example:
       planner simulate scenarios/balikpapan-2024.yaml -r 40 --workers 2 --trace TPS-0001
-      planner simulate scenarios/balikpapan-2024.yaml --precision wait_mean_min=0.25
-      planner simulate --resume outputs/20241127T010203Z-kota-balikpapan-simulate
     """
     plan = str(o["plan_file"]) if o["plan_file"] else "default"
     request = common.new_request("simulate", o, engine=o["engine"], plans=[plan],
@@ -58,22 +54,14 @@ def simulate(**o: Any) -> None:
 def compare(**o: Any) -> None:
     """Compare plans on the same simulated days (common random numbers).
 
-    PLANS (two or more) are plan.csv files from planner optimise (or LABEL=FILE), or
-    `default` for the policy-default plan; the first is the reference. Prints, per metric,
-    each plan's mean and the paired difference against the first with its 95% interval and
-    whether it is significant; writes compare.json, compare.csv, differences.csv and
-    compare_districts.csv (per kecamatan). --precision goals apply to the paired differences.
+    PLANS (two or more): plan files (or LABEL=FILE) or `default`; each is paired against
+    the first, per metric, with a 95% interval.
 
     \b
     Example:
       planner compare scenarios/balikpapan-2024.yaml default \\
         optimised=outputs/20241127T010203Z-kota-balikpapan-optimise/plan.csv -r 40 --workers 2
     """
-    if o["resume"] is None and (o["scenario"] is None or len(o["plans"]) < 2):
-        raise UserError(
-            "give SCENARIO and two or more PLANS to compare (plan.csv files or `default`), "
-            "e.g. planner compare sc.yaml default outputs/RUN/plan.csv"
-        )
     if o["resume"] is not None and o["plans"]:
         raise UserError("give either SCENARIO and PLANS or --resume RUN_DIR, not both")
     common.run_command("compare", common.new_request("compare", o, plans=list(o["plans"])), o)
@@ -96,13 +84,8 @@ def compare(**o: Any) -> None:
 def plan_command(**o: Any) -> None:
     """The simulation–optimisation loop: optimise, simulate, learn, re-optimise.
 
-    Optimises with the scenario's residual-harm table, simulates the plan on -r training
-    days, re-estimates the table by risk class and pattern from the harm the simulation
-    left (re-vote risk, suspensions, minutes waiting for a responder, escalated and
-    unresolved incidents), and re-optimises until the plan stops changing or --iterations.
-    Every plan is then judged on new days against the policy default; the best is kept.
-    Writes iterations/NN/ (plan, table, estimates), iterations.csv, loop.json,
-    compare.json, differences.csv and the kept plan.csv.
+    Re-estimates the residual-harm table from the simulated days until the plan stops
+    changing; every plan is judged on new days against the policy default, the best kept.
 
     \b
     Example:
@@ -124,11 +107,8 @@ def plan_command(**o: Any) -> None:
 def calibrate(**o: Any) -> None:
     """Learn the optimiser's residual-harm table from simulated days.
 
-    Simulates one plan per pattern (that pattern wherever a class allows it, the standard
-    elsewhere) on the same -r days and measures, for every allowed class × pattern, the harm
-    the simulation left at the TPS holding it, with a 95% interval. Writes calibration.csv,
-    calibration.json and residual_harm.yaml, the learnt table to paste under security: of
-    the scenario (docs/calibration.md).
+    One plan per pattern on the same days; writes residual_harm.yaml, the table (with
+    intervals) to paste under security: (docs/calibration.md).
 
     \b
     Example:

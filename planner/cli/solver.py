@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from planner.cli import common
-from planner.errors import InfeasibleError, UserError
+from planner.errors import InfeasibleError
 from planner.experiment.session import RunRequest
 from planner.report.options import report_options
 
@@ -34,11 +34,8 @@ def solver_request(command: str, o: dict[str, Any], **fields: Any) -> RunRequest
 def optimise(**o: Any) -> None:
     """Optimise where linmas, police and TNI stand under per-agency budgets.
 
-    Chooses a pattern per TPS and reserve teams per kecamatan that minimise risk-weighted
-    harm within budgets, availability and the policy floor; writes plan.csv, plan.json,
-    districts.csv and solver.log, and prints cost and personnel per agency against budgets,
-    TPS per pattern, objective and gap, and the plan against the policy default. Exit 2
-    with an explanation when no plan fits.
+    A pattern per TPS and reserve teams per kecamatan, least risk-weighted harm within
+    budgets, availability and policy; exit 2 with the reason when no plan fits.
 
     \b
     Example:
@@ -71,23 +68,14 @@ def optimise(**o: Any) -> None:
 def frontier(**o: Any) -> None:
     """Budget sweep: residual harm against money, one optimisation per step.
 
-    Sweeps one agency's budget line from --from to --to rupiah (or, without --agency, scales
-    every budget by factors --from to --to), warm-starting each step from the previous plan.
-    Writes frontier.csv (budget, objective, bound, gap, personnel, patterns used, harm cut
-    per added Rp 1 bn, share of each class at its standard pattern) and frontier.json. With
-    --simulate, every step's plan is simulated on the same -r days (on --workers processes)
-    and frontier_simulated.csv holds sim_harm and incidents per step, paired against the
-    previous step, beside the predicted and the simulated harm cut per Rp 1 bn.
+    Sweeps one agency's budget from --from to --to rupiah (without --agency: scales every
+    budget by those factors); --simulate checks each step's harm cut by simulation.
 
     \b
     Example:
-      planner frontier scenarios/balikpapan-2024.yaml --agency police --from 3e8 --to 9e8 --steps 7
       planner frontier scenarios/balikpapan-2024.yaml --agency police --from 5e8 --to 9e8 \\
         --steps 3 --simulate -r 10 --workers 2
     """
-    if o["start"] > o["stop"]:
-        raise UserError(f"--from {o['start']:g} is above --to {o['stop']:g}; give --from ≤ --to",
-                        where="--from")
     request = solver_request("frontier", o, agency=o["agency"], steps=o["steps"],
                              simulate=o["simulate"], **{"from": o["start"], "to": o["stop"]})
     request.replications = o["replications"]

@@ -22,11 +22,7 @@ from planner.report.options import (
 @open_option
 @no_xlsx_option
 def report(**o: Any) -> None:
-    """Write report.html and results.xlsx into a run folder (in the --lang language).
-
-    Works for the run folder of any command (simulate, optimise, frontier, compare, plan,
-    demo); the file needs no network to view and prints on A4. Nothing is opened unless
-    --open is given.
+    """Write report.html and results.xlsx into any command's run folder (--lang id|en).
 
     \b
     Example:
@@ -43,21 +39,17 @@ def report(**o: Any) -> None:
               help="Tell the day at this TPS (default: the first).")
 @click.option("--district", default=None, help="Tell the day of this kecamatan instead.")
 @click.option("--inject", "injects", multiple=True, metavar="KIND@PLACE@WHEN",
-              help="Script an event (repeatable), e.g. flood@Balikpapan Barat@08:00, "
-              "collapse@TPS-0012@19:30, protest@TPS-0007@10:15, late-kit@PPK Balikpapan "
-              "Kota@+90min, power-cut@Klandasan Ilir@20:00+45min. Kinds: flood, power-cut, "
-              "protest, collapse, late-kit (docs/training.md).")
+              help="Script an event, e.g. flood@Balikpapan Barat@08:00 or "
+              "late-kit@PPK Balikpapan Kota@+90min (repeatable; kinds in docs/training.md).")
 @click.option("--inject-file", type=common.PATH, default=None,
-              help="A script of injects, one per line (# comments), e.g. "
-              "scenarios/training/*.injects.")
+              help="A script of injects, one per line (# comments).")
 @common.seed_option
 @click.option("--speed", type=common.Finite(0, 1e6), default=0.0,
               help="Live pacing: simulated minutes per real second (e.g. 30); 0 prints at once.")
 @click.option("--compare-without-injects", is_flag=True,
               help="Also simulate the same day (same seed) without the injects, side by side.")
 @click.option("--sitrep", "sitrep_min", type=click.IntRange(max=1440), default=None,
-              metavar="MINUTES", help="Add situation reports every MINUTES (e.g. 60) per "
-              "kecamatan and region.")
+              metavar="MINUTES", help="Situation reports every MINUTES per kecamatan.")
 @click.option("--plan", type=common.PATH, default=None,
               help="Deployment plan CSV (default: the policy-default plan).")
 @click.option("--out", type=common.PATH, default=None, help="Run folder.")
@@ -65,9 +57,6 @@ def report(**o: Any) -> None:
 @common.set_option
 def demo(**o: Any) -> None:
     """For trainers: one polling day told hour by hour, with scripted exercise injects.
-
-    Prints the day as a timeline in plain language (Indonesian or English) and writes a run
-    folder with report.html (timeline, plots, situation reports) and story.json.
 
     \b
     Example:

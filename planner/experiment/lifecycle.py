@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,16 @@ from planner.scenario.resolved import Scenario
 MAX_REPLICATIONS = 100_000
 """Most replications one command may ask for (a documented bound; the TPS-day guard of
 `planner.sim.size` usually binds first)."""
+MAX_STEPS = 200
+"""Most frontier budgets: each is a CP-SAT solve of up to --time-limit (200 at the default
+20 s is over an hour), and a budget curve needs tens of points, not hundreds."""
+MAX_ITERATIONS = 50
+"""Most sim–opt loop rounds: the loop stops when the plan stops changing, in a few rounds on
+every bundled scenario; 50 is a bound on a run that never settles, not a working value."""
+MAX_WORKERS = 1024
+"""Most processes or CP-SAT workers one command may start (far beyond any one machine)."""
+MAX_TIME_LIMIT_S = 86_400.0
+"""Longest CP-SAT solve one step may ask for: a day."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +223,9 @@ def checked_start(
     scenario = load_scenario_of(request)
     if command.prepare is not None:
         scenario = command.prepare(scenario, request)
+    if command.check is not None:
+        command.check(scenario, request)
+    _check_within(place.workers, 1, MAX_WORKERS, "--workers", f"1 to {MAX_WORKERS:,} workers")
     plans: list[Plan | None] = []
     if command.plans_in_request:
         request.labels, plans = resolve_plans(scenario, request.plans)
@@ -220,8 +234,6 @@ def checked_start(
     if command.simulates(request):  # replications, precision and size
         simulated = command.plans_simulated(scenario) if command.plans_simulated else None
         check_request(command.name, request, scenario, simulated)
-    if command.check is not None:
-        command.check(scenario, request)
     check_out(out, command.name)
     return lambda: start_run(
         request,
@@ -378,6 +390,62 @@ def _check_agency(scenario: Scenario, request: RunRequest) -> None:
         budget_line_of(scenario, str(agency), "--agency")
 
 
+def _check_within(value: Any, low: float, high: float, option: str, what: str) -> None:
+    """`value` (an option of the request) is a finite number in [low, high], else a user
+    error naming the option (the API's options get the command line's refusals)."""
+    number = float(value)
+    if not (math.isfinite(number) and low <= number <= high):
+        raise UserError(f"{option} {value}: give {what}", where=option)
+
+
+def _check_solver(scenario: Scenario, request: RunRequest) -> None:
+    o = request.options
+    limit = float(o.get("time_limit_s", 1.0))
+    if not (math.isfinite(limit) and 0 < limit <= MAX_TIME_LIMIT_S):
+        raise UserError(f"--time-limit {limit:g}: give 0 < seconds ≤ 86,400 (a day)",
+                        where="--time-limit")
+    _check_within(o.get("gap", 0.0), 0, 1, "--gap", "a relative gap from 0 to 1")
+    for key, option in (("workers", "--workers"), ("solver_workers", "--solver-workers")):
+        _check_within(o.get(key, 1), 1, MAX_WORKERS, option, f"1 to {MAX_WORKERS:,} workers")
+
+
+def _check_compare(scenario: Scenario, request: RunRequest) -> None:
+    if len(request.plans) < 2:
+        raise UserError(
+            "give SCENARIO and two or more PLANS to compare (plan.csv files or `default`), "
+            "e.g. planner compare sc.yaml default outputs/RUN/plan.csv",
+            where="PLANS",
+        )
+    _check_within(request.replications, 2, MAX_REPLICATIONS, "-r",
+                  f"2 to {MAX_REPLICATIONS:,} replications (a pair needs two)")
+
+
+def _check_plan(scenario: Scenario, request: RunRequest) -> None:
+    _check_solver(scenario, request)
+    o = request.options
+    _check_within(o.get("iterations", 1), 1, MAX_ITERATIONS, "--iterations",
+                  f"1 to {MAX_ITERATIONS} rounds")
+    for value, option in ((request.replications, "-r"),
+                          (o.get("eval_replications") or 2, "--eval-replications")):
+        _check_within(value, 2, MAX_REPLICATIONS, option,
+                      f"2 to {MAX_REPLICATIONS:,} replications (intervals need two)")
+
+
+def _check_frontier(scenario: Scenario, request: RunRequest) -> None:
+    _check_agency(scenario, request)
+    _check_solver(scenario, request)
+    o = request.options
+    _check_within(o["steps"], 1, MAX_STEPS, "--steps", f"1 to {MAX_STEPS} budgets")
+    _check_within(o["from"], 0, math.inf, "--from", "a budget (Rp) or factor ≥ 0")
+    _check_within(o["to"], 0, math.inf, "--to", "a budget (Rp) or factor ≥ 0")
+    if o["from"] > o["to"]:
+        raise UserError(f"--from {o['from']:g} is above --to {o['to']:g}; give --from ≤ --to",
+                        where="--from")
+    if o.get("simulate"):
+        _check_within(request.replications, 2, MAX_REPLICATIONS, "-r",
+                      f"2 to {MAX_REPLICATIONS:,} replications (paired intervals need two)")
+
+
 def _simulate_manifest(request: RunRequest, where: Where) -> dict[str, Any]:
     plan = request.plans[0] if request.plans and request.plans[0] != "default" else None
     return {
@@ -408,7 +476,9 @@ COMMANDS: dict[str, Command] = {
     "simulate": Command(
         "simulate", _simulate_tasks, check=_check_trace, manifest=_simulate_manifest
     ),
-    "compare": Command("compare", _compare_tasks, manifest=_compare_manifest),
+    "compare": Command(
+        "compare", _compare_tasks, check=_check_compare, manifest=_compare_manifest
+    ),
     "calibrate": Command(
         "calibrate",
         _calibrate_tasks,
@@ -421,6 +491,7 @@ COMMANDS: dict[str, Command] = {
         _plan_tasks,
         plans_in_request=False,
         prepare=_check_budget_pairs,
+        check=_check_plan,
         manifest=lambda request, where: {"workers": where.workers},
     ),
     "optimise": Command(
@@ -430,6 +501,7 @@ COMMANDS: dict[str, Command] = {
         simulates=lambda request: False,
         plans_in_request=False,
         prepare=_with_limits,
+        check=_check_solver,
         manifest=_solver_manifest,
         solver=True,
     ),
@@ -440,7 +512,7 @@ COMMANDS: dict[str, Command] = {
         simulates=lambda request: bool(request.options.get("simulate")),
         plans_in_request=False,
         tps_csv=False,
-        check=_check_agency,
+        check=_check_frontier,
         manifest=_solver_manifest,
         solver=True,
     ),

@@ -167,6 +167,7 @@ class Calibration:
             f"# ({self.scenario.name}; seed {self.seed}; {self.replications} simulated days per",
             "# pattern; docs/calibration.md). Shares of the largest cell: one unit of the",
             f"# optimiser's objective = {self.kappa:.6g} weighted voters of sim_harm.",
+            f"residual_harm_scale: {self.kappa:.6g}",
             "residual_harm:",
         ]
         for cls, row in self.table().items():

@@ -30,6 +30,7 @@ from typing import Any
 
 from planner.errors import UserError
 from planner.experiment.executors import Executor, make_executor
+from planner.experiment.feasibility import HARM_METRIC, PlansChecked, check_compared
 from planner.experiment.harm import HarmWeights
 from planner.experiment.intervals import metric_interval
 from planner.experiment.precision import (
@@ -153,6 +154,19 @@ class CompareResult:
     sources: list[str] = field(default_factory=list)
     precision: dict[str, Any] | None = None
     tasks_run: int = 0
+    plans: list[Plan | None] = field(default_factory=list)
+    """The plans compared (None: the policy default), for the deployment-rule check."""
+    _checked: PlansChecked | None = field(default=None, repr=False, compare=False)
+
+    def plans_checked(self) -> PlansChecked:
+        """Every plan under the scenario's deployment rules and the optimiser's predicted
+        sim_harm differences beside the simulated ones (`planner.experiment.feasibility`)."""
+        if self._checked is None:
+            harm = [self.series(k, HARM_METRIC) for k in range(len(self.labels))]
+            if HARM_METRIC not in self.metric_names() or not self.enabled(HARM_METRIC):
+                harm = [[] for _ in self.labels]
+            self._checked = check_compared(self.scenario, self.plans, self.labels, harm)
+        return self._checked
 
     @property
     def replications(self) -> int:
@@ -207,6 +221,7 @@ class CompareResult:
         }
         if self.precision is not None:
             out["precision"] = self.precision
+        out["plans_checked"] = self.plans_checked().as_dict()
         return out
 
     def district_summary(self) -> dict[str, Any]:
@@ -427,6 +442,7 @@ def compare_plans(
     try:
         runner = Replicator(job, runner_executor, store, progress, keep_district=DISTRICT_METRICS)
         result = CompareResult(scenario, run_seed, list(labels), runner.totals)
+        result.plans = list(plans)
 
         def batch(reps: range) -> None:
             runner.run(range(first_replication + reps.start, first_replication + reps.stop))

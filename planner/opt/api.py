@@ -152,6 +152,24 @@ def optimise(
     )
 
 
+def check_plans(
+    scenario: Scenario, plans: Sequence[Plan | None]
+) -> tuple[Instance, list[Evaluation]]:
+    """The checker's evaluation of each plan (None: the policy default) under the
+    scenario's own rules, budgets and availability, as `optimise` scores plans.
+
+    Raises `ScenarioError` when the instance cannot be built and ValueError when a plan
+    does not fit the scenario (TPS count, pattern or reserve names)."""
+    instance = build_instance(scenario, Resolution())
+    evaluations = [
+        evaluate(
+            instance, assignment_from_plan(instance, default_plan(scenario) if p is None else p)
+        )
+        for p in plans
+    ]
+    return instance, evaluations
+
+
 def solve_report(result: OptimiseResult) -> dict[str, Any]:
     """plan.json: status, objective, bound, gap, cost/budget/personnel per agency, solve
     seconds (DESIGN §5), reserves per kecamatan, TPS per pattern and class, the policy

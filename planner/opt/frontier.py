@@ -35,6 +35,11 @@ from planner.terminal import format_table
 BILLION = 1_000_000_000
 
 
+SCALE_SWEPT = "all budgets (scale)"
+"""`Frontier.swept` (frontier.json's ``swept``) of a sweep that scales every budget line by
+one factor; otherwise ``swept`` names the budget line swept in rupiah."""
+
+
 @dataclass
 class FrontierPoint:
     """One step of the sweep."""
@@ -62,7 +67,7 @@ class Frontier:
     """The sweep and what it found."""
 
     swept: str
-    """The budget line swept, or "all budgets (scale)"."""
+    """The budget line swept, or `SCALE_SWEPT`."""
     points: list[FrontierPoint]
     first_budget_at_standard: dict[str, float | None]
     agencies: tuple[str, ...]
@@ -99,7 +104,7 @@ def sweep_budgets(
                 "no budget line has a budget to scale; give --agency with --from/--to in rupiah",
                 where="--agency",
             )
-        swept = "all budgets (scale)"
+        swept = SCALE_SWEPT
     values = sorted(np.linspace(min(start, stop), max(start, stop), steps).tolist())
     points: list[FrontierPoint] = []
     warm: Assignment | None = None
@@ -199,7 +204,7 @@ def frontier_csv(frontier: Frontier) -> str:
     """frontier.csv: one row per step."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    label = "budget_idr" if frontier.swept != "all budgets (scale)" else "budget_scale"
+    label = "budget_idr" if frontier.swept != SCALE_SWEPT else "budget_scale"
     writer.writerow(
         [
             label,
@@ -248,7 +253,7 @@ def frontier_summary(frontier: Frontier) -> dict[str, Any]:
 
 def format_frontier(frontier: Frontier) -> str:
     """The printed table."""
-    scale = frontier.swept == "all budgets (scale)"
+    scale = frontier.swept == SCALE_SWEPT
     rows = []
     main = "police" if "police" in frontier.agencies else frontier.agencies[0]
     for p in frontier.points:

@@ -14,6 +14,7 @@ policy default when the loop wrote differences.csv.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -31,8 +32,11 @@ DIFF_COLUMNS = ("metric", "diff_mean", "diff_ci95_low", "diff_ci95_high")
 
 
 def build(run: RunData, tr: Translator) -> list[Part]:
-    """The paired differences of a compare run, then what each plan did to the attempts."""
+    """The paired differences of a compare run, which plans the deployment rules allow with
+    the optimiser's predictions, then what each plan did to the attempts."""
     parts = [differences_part(tr, run.csv("differences.csv"))]
+    summary = run.json("compare.json")
+    parts.append(rules_part(tr, summary.get("plans_checked") if summary else None))
     attempts = security.compare_part(run, tr, run.file(STORE_DIR))
     if attempts is not None:
         parts.append(attempts)
@@ -87,6 +91,157 @@ def differences_part(tr: Translator, table: CsvTable | None) -> Part:
         )
     )
     return Part("differences", tr("sec_differences"), html.join(parts))
+
+
+def rules_part(tr: Translator, checked: dict[str, Any] | None) -> Part:
+    """compare.json's ``plans_checked``: the rules each plan breaks (in numbers), the
+    comparisons against a plan that cannot be fielded, each plan's needs against the limits,
+    and the optimiser's predicted sim_harm difference beside the simulated one."""
+    title = tr("sec_rules")
+    if not checked:
+        return Part("rules", title, html.note(tr("not_available", what="plans_checked")))
+    if not checked.get("checked"):
+        note = html.note(tr("rules_unavailable", why=checked.get("reason") or "?"))
+        return Part("rules", title, note)
+    plans: dict[str, Any] = checked.get("plans", {})
+    parts: list[Html] = [html.paragraph(tr("rules_intro"))]
+    parts.append(html.bullet_list(rules_sentences(tr, checked)))
+    limited_agencies = sorted(
+        {a for p in plans.values() for a, v in p["personnel"].items() if v["available"] is not None}
+    )
+    first: dict[str, Any] = next(iter(plans.values()), {})
+    lines = list(first.get("cost_by_budget_line_idr", {}))
+    headers = [tr("col_plan"), tr("col_rules_broken"), *limited_agencies, *lines]
+    kappa = checked.get("kappa_sim_harm_per_unit")
+    if kappa is not None:
+        headers.append(tr("col_predicted_harm"))
+    rows: list[list[object]] = []
+    for label, p in plans.items():
+        row: list[object] = [
+            label,
+            ", ".join(_rule(tr, r) for r in p["rules_broken"]) or tr("rules_none"),
+        ]
+        for a in limited_agencies:
+            v = p["personnel"][a]
+            row.append(f"{tr.number(v['needed'])} / {tr.number(v['available'])}")
+        for line in lines:
+            v = p["cost_by_budget_line_idr"][line]
+            budget = tr("unlimited") if v["budget"] is None else tr.number(v["budget"] / 1e9, 3)
+            row.append(f"{tr.number(v['cost'] / 1e9, 3)} / {budget}")
+        if kappa is not None:
+            row.append(_maybe(p.get("predicted_sim_harm")))
+        rows.append(row)
+    parts.append(html.table(headers, rows, caption=tr("rules_table_caption")))
+    predictions: dict[str, Any] = checked.get("predicted_vs_simulated", {})
+    if predictions:
+        ref = checked.get("reference", "A")
+        if kappa is None:
+            parts.append(html.paragraph(tr("prediction_no_kappa")))
+        else:
+            parts.append(html.paragraph(tr("prediction_intro", kappa=f"{kappa:.6g}", ref=ref)))
+        body = [
+            [
+                ref,
+                label,
+                _maybe(d["objective_difference"]),
+                _maybe(d["predicted_sim_harm_difference"]),
+                _maybe(d["simulated_sim_harm_difference"]),
+                _maybe(d["ci95_low"]),
+                _maybe(d["ci95_high"]),
+                _yes_no(tr, d["same_sign"]),
+                _yes_no(tr, d["within_interval"]),
+            ]
+            for label, d in predictions.items()
+        ]
+        parts.append(
+            html.table(
+                [
+                    "A",
+                    "B",
+                    tr("col_objective_diff"),
+                    tr("col_predicted_diff"),
+                    tr("col_simulated_diff"),
+                    "95% ↓",
+                    "95% ↑",
+                    tr("col_same_sign"),
+                    tr("col_in_interval"),
+                ],
+                body,
+                numeric=[False, False, True, True, True, True, True, False, False],
+            )
+        )
+    return Part("rules", title, html.join(parts))
+
+
+def rules_sentences(tr: Translator, checked: dict[str, Any]) -> list[str]:
+    """One sentence per plan (keeps every rule / breaks which, in numbers), then one per
+    comparison of a plan within the rules with a worse-simulated one that breaks them."""
+    out: list[str] = []
+    for label, p in checked.get("plans", {}).items():
+        if p["within_rules"]:
+            out.append(tr("rules_keeps", plan=label))
+            continue
+        details = [
+            tr(
+                "rules_personnel",
+                agency=a,
+                needed=tr.number(v["needed"]),
+                available=tr.number(v["available"]),
+            )
+            for a, v in p["personnel"].items()
+            if v["available"] is not None and v["needed"] > v["available"]
+        ]
+        details += [
+            tr(
+                "rules_line",
+                line=line,
+                cost=tr.number(v["cost"] / 1e9, 3),
+                budget=tr.number(v["budget"] / 1e9, 3),
+            )
+            for line, v in p["cost_by_budget_line_idr"].items()
+            if v["budget"] is not None and v["cost"] > v["budget"]
+        ]
+        numbered = [
+            v
+            for v in p["violations"]
+            if (v.startswith("availability: ") and " in " not in v.split(" needs ", 1)[0])
+            or v.startswith("budget: line ")
+        ]
+        details += [v for v in p["violations"] if v not in numbered]
+        rules = ", ".join(_rule(tr, r) for r in p["rules_broken"])
+        out.append(tr("rules_breaks", plan=label, rules=rules, details="; ".join(details)))
+    for u in checked.get("unfieldable_comparisons", []):
+        out.append(
+            tr(
+                "rules_unfieldable",
+                good=u["within_rules"],
+                bad=u["breaks_rules"],
+                diff=_signed_number(tr, u["sim_harm_difference"]),
+                low=_signed_number(tr, u["ci95_low"]),
+                high=_signed_number(tr, u["ci95_high"]),
+            )
+        )
+    return out
+
+
+def _rule(tr: Translator, kind: str) -> str:
+    """A rule's name in the report's language (the checker's own word for a new kind)."""
+    try:
+        return tr(f"rule_{kind}")
+    except KeyError:
+        return kind
+
+
+def _signed_number(tr: Translator, value: float) -> str:
+    return ("+" if value > 0 else "−" if value < 0 else "") + tr.number(abs(value), 1)
+
+
+def _maybe(value: object) -> object:
+    return "" if value is None else value
+
+
+def _yes_no(tr: Translator, value: bool | None) -> str:
+    return "" if value is None else tr("yes") if value else tr("no")
 
 
 def _scaled(

@@ -48,7 +48,7 @@ def lines_of(command: str, opened: OpenRun, result: Any) -> list[str]:
     if command == "compare":
         headers, rows = result.table_rows()
         title = f"{name}: {result.replications} paired replications, seed {seed}"
-        lines = [format_table(headers, rows, title=title)]
+        lines = [format_table(headers, rows, title=title), *result.plans_checked().lines()]
         return lines + (precision_lines(result.precision) if result.precision else [])
     if command == "calibrate":
         from planner.experiment.calibrate import format_calibration

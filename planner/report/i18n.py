@@ -233,6 +233,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Kerugian berbobot risiko dibanding total anggaran",
     ),
     "frontier_x": ("total budget (billion rupiah)", "total anggaran (miliar rupiah)"),
+    "frontier_x_scale": (
+        "budget scale (× every budget line of the scenario)",
+        "skala anggaran (× setiap pos anggaran skenario)",
+    ),
+    "frontier_x_line": (
+        "budget of line {line} (billion rupiah)",
+        "anggaran pos {line} (miliar rupiah)",
+    ),
     "frontier_x_cost": (
         "total cost of the plan (billion rupiah; every budget scaled)",
         "total biaya rencana (miliar rupiah; semua anggaran diskalakan)",
@@ -278,6 +286,82 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Simulated attempts and harm of each step's plan (means per day).",
         "Percobaan dan kerugian tersimulasi dari rencana tiap langkah (rata-rata per hari).",
     ),
+    "sec_rules": (
+        "Deployment rules and the optimiser's prediction",
+        "Aturan penempatan dan prediksi pengoptimal",
+    ),
+    "rules_intro": (
+        "Each plan checked with the optimiser's plan checker against the scenario's deployment "
+        "rules: the patterns each risk class allows, the reserves per kecamatan, the budget "
+        "lines and the personnel available. A plan that breaks them cannot be fielded as "
+        "written, whatever it does in the simulation.",
+        "Setiap rencana diperiksa dengan pemeriksa rencana milik pengoptimal terhadap aturan "
+        "penempatan skenario: pola yang diizinkan untuk tiap kelas kerawanan, cadangan per "
+        "kecamatan, pos anggaran, dan personel yang tersedia. Rencana yang melanggarnya tidak "
+        "dapat dijalankan sebagaimana tertulis, apa pun hasilnya dalam simulasi.",
+    ),
+    "rules_unavailable": (
+        "The plans could not be checked against the deployment rules: {why}.",
+        "Rencana tidak dapat diperiksa terhadap aturan penempatan: {why}.",
+    ),
+    "rules_keeps": ("{plan} keeps every rule.", "{plan} memenuhi semua aturan."),
+    "rules_breaks": ("{plan} breaks {rules}: {details}.", "{plan} melanggar {rules}: {details}."),
+    "rule_policy": ("policy", "kebijakan pola"),
+    "rule_reserves": ("reserves", "cadangan"),
+    "rule_budget": ("budget", "anggaran"),
+    "rule_availability": ("availability", "ketersediaan personel"),
+    "rules_personnel": (
+        "{agency} {needed} of {available} available",
+        "{agency} {needed} dari {available} yang tersedia",
+    ),
+    "rules_line": (
+        "budget line {line} Rp {cost} bn of Rp {budget} bn",
+        "pos anggaran {line} Rp {cost} M dari Rp {budget} M",
+    ),
+    "rules_unfieldable": (
+        "{good} keeps the rules but its simulated harm is higher than that of {bad} by {diff} "
+        "(95% interval {low} … {high}): that comparison is against a plan the budget or the "
+        "personnel available cannot field, not a better plan to choose.",
+        "{good} memenuhi aturan tetapi kerugian tersimulasinya lebih tinggi daripada {bad} "
+        "sebesar {diff} (interval 95% {low} … {high}): perbandingan itu terhadap rencana yang "
+        "tidak dapat dijalankan dengan anggaran atau personel yang tersedia, bukan rencana "
+        "yang lebih baik untuk dipilih.",
+    ),
+    "rules_table_caption": (
+        "Needed / available personnel and cost / budget per budget line (Rp bn)",
+        "Personel dibutuhkan / tersedia dan biaya / anggaran per pos anggaran (Rp M)",
+    ),
+    "col_plan": ("plan", "rencana"),
+    "col_rules_broken": ("rules broken", "aturan dilanggar"),
+    "col_predicted_harm": ("predicted sim_harm", "sim_harm prediksi"),
+    "rules_none": ("none", "tidak ada"),
+    "unlimited": ("no limit", "tanpa batas"),
+    "prediction_intro": (
+        "The optimiser predicts a plan's simulated harm as κ × its objective, κ = {kappa} "
+        "weighted voters of sim_harm per objective unit (security.residual_harm_scale, learnt "
+        "by planner calibrate). Its predicted difference from {ref} is set beside the "
+        "simulated paired difference and its 95% interval: they should agree in sign and the "
+        "prediction lie within the interval.",
+        "Pengoptimal memprediksi kerugian tersimulasi sebuah rencana sebagai κ × nilai "
+        "objektifnya, κ = {kappa} pemilih berbobot sim_harm per satuan objektif "
+        "(security.residual_harm_scale, dipelajari oleh planner calibrate). Selisih prediksi "
+        "terhadap {ref} disandingkan dengan selisih berpasangan hasil simulasi beserta "
+        "interval 95%-nya: keduanya semestinya bertanda sama dan prediksinya berada di dalam "
+        "interval.",
+    ),
+    "prediction_no_kappa": (
+        "The scenario has no security.residual_harm_scale (κ, written by planner calibrate), "
+        "so the optimiser's objective differences below are in its table's own units and are "
+        "not compared with the simulation.",
+        "Skenario tidak memiliki security.residual_harm_scale (κ, ditulis oleh planner "
+        "calibrate), sehingga selisih objektif pengoptimal di bawah ini dalam satuan tabelnya "
+        "sendiri dan tidak dibandingkan dengan simulasi.",
+    ),
+    "col_objective_diff": ("objective difference", "selisih objektif"),
+    "col_predicted_diff": ("predicted (κ × objective)", "prediksi (κ × objektif)"),
+    "col_simulated_diff": ("simulated sim_harm", "sim_harm tersimulasi"),
+    "col_same_sign": ("same sign", "tanda sama"),
+    "col_in_interval": ("prediction in 95%", "prediksi dalam 95%"),
     "col_attempts": ("attempts", "percobaan"),
     "col_deterred": ("deterred", "diurungkan"),
     "col_prevented": ("prevented", "tercegah"),

@@ -404,10 +404,11 @@ def frontier_part(run: RunData, tr: Translator) -> Part | None:
     if not found:
         return None
     budget = table.first("budget", "budget_idr")
-    headers = ([tr("frontier_x")] if budget else []) + [metric_label(tr, m) for m, _ in found]
+    step_label, per_unit = frontier_step(tr, run.json("frontier.json"))
+    headers = ([step_label] if budget else []) + [metric_label(tr, m) for m, _ in found]
     rows = []
     for i in range(table.rows):
-        cells: list[object] = [float(table.num(budget)[i]) / 1e9] if budget else []
+        cells: list[object] = [float(table.num(budget)[i]) / per_unit] if budget else []
         cells += [format_metric(tr, m, float(table.num(col)[i])) for m, col in found]
         rows.append(cells)
     body = html.join(
@@ -417,3 +418,17 @@ def frontier_part(run: RunData, tr: Translator) -> Part | None:
         ]
     )
     return Part(ANCHOR, tr("sec_security"), body)
+
+
+def frontier_step(tr: Translator, summary: Any) -> tuple[str, float]:
+    """The step column's label and divisor from what the frontier swept (frontier.json's
+    ``swept``): a factor on every budget (shown as is), or one budget line in rupiah (shown
+    in billions); the total budget when the run does not say."""
+    from planner.opt.frontier import SCALE_SWEPT
+
+    swept = summary.get("swept") if isinstance(summary, dict) else None
+    if swept == SCALE_SWEPT:
+        return tr("frontier_x_scale"), 1.0
+    if isinstance(swept, str) and swept:
+        return tr("frontier_x_line", line=swept), 1e9
+    return tr("frontier_x"), 1e9

@@ -217,6 +217,15 @@ class Security(Section):
         description="Overrides of pattern residual harm by class then pattern, e.g. "
         "{sangat_rawan: {2-1-2: 0.4}}; the sim–opt loop estimates this table.",
     )
+    residual_harm_scale: float | None = Field(
+        None,
+        gt=0,
+        le=1e9,
+        description="Weighted voters of simulated harm (sim_harm) per unit of the optimiser's "
+        "objective (κ), written by `planner calibrate` with the table it learnt; compare "
+        "then predicts a plan's sim_harm difference as κ × its objective difference. None: "
+        "the table is not learnt from the simulation, no prediction.",
+    )
     reserves: list[Reserve] = Field(
         default_factory=list, description="Reserve team types (at most one per agency)."
     )

@@ -18,12 +18,13 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import main
+from planner.opt.frontier import SCALE_SWEPT
 from planner.report import security
 from planner.report.build import render_report
 from planner.report.html import format_value
 from planner.report.i18n import Translator
 from planner.report.labels import format_metric, metric_label
-from planner.report.runs import load_run, read_csv
+from planner.report.runs import RunData, load_run, read_csv
 
 from .fakes import frontier_run
 
@@ -222,10 +223,36 @@ def test_frontier_section_only_with_simulated_steps(tmp_path: Path) -> None:
           "--steps", "3", "--simulate", "-r", "2", "--time-limit", "5", "--out", str(out)])
     part = section(render_report(out, "en"))
     rows = tables(part)[0]
-    assert rows[0][0] == "total budget (billion rupiah)" and "attempts prevented" in rows[0]
+    line = json.loads((out / "frontier.json").read_text())["swept"]
+    assert rows[0][0] == f"budget of line {line} (billion rupiah)" and line == "polres"
+    assert "attempts prevented" in rows[0]
     simulated = read_csv(out / "frontier_simulated.csv")
     assert simulated is not None
     column = rows[0].index("attempts prevented")
     expected = [format_metric(Translator("en"), "attempts_prevented", float(v))
                 for v in simulated.num("attempts_prevented_mean")]
     assert len(expected) >= 2 and [r[column] for r in rows[1:]] == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_frontier_step_column_says_what_was_swept(tmp_path: Path, lang: str) -> None:
+    """A scale sweep's steps are factors (shown as they are, labelled as a scale); a budget
+    line sweep's are rupiah (shown in billions, labelled with the line); without
+    frontier.json the total budget."""
+    tr = Translator(lang)
+    run = tmp_path / "frontier"
+    run.mkdir()
+    (run / "frontier_simulated.csv").write_text(
+        "budget,plan,attempts_prevented_mean\n0.5,step1,3\n1.5,step2,4\n", encoding="utf-8"
+    )
+    (run / "frontier.json").write_text(json.dumps({"swept": SCALE_SWEPT}), encoding="utf-8")
+    part = security.frontier_part(RunData(run, {"command": "frontier"}), tr)
+    assert part is not None
+    rows = tables(str(part.body))[0]
+    assert rows[0][0] == tr("frontier_x_scale")
+    assert [r[0] for r in rows[1:]] == [format_value(0.5), format_value(1.5)]
+    assert security.frontier_step(tr, {"swept": "polres"}) == (
+        tr("frontier_x_line", line="polres"),
+        1e9,
+    )
+    assert security.frontier_step(tr, None) == (tr("frontier_x"), 1e9)

@@ -165,7 +165,9 @@ class CompareResult:
             harm = [self.series(k, HARM_METRIC) for k in range(len(self.labels))]
             if HARM_METRIC not in self.metric_names() or not self.enabled(HARM_METRIC):
                 harm = [[] for _ in self.labels]
-            self._checked = check_compared(self.scenario, self.plans, self.labels, harm)
+            self._checked = check_compared(
+                self.scenario, self.plans, self.labels, harm, paired_difference
+            )
         return self._checked
 
     @property

@@ -18,15 +18,32 @@ should agree in sign and the prediction lie in the interval).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from planner.errors import ScenarioError
+from planner.opt.api import check_plans
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
 
 HARM_METRIC = "sim_harm"
 """The simulated metric the optimiser's objective predicts."""
+
+
+class PairedInterval(Protocol):
+    """A paired difference B − A with its 95% interval (`planner.experiment.compare`)."""
+
+    @property
+    def mean(self) -> float: ...
+    @property
+    def ci95_low(self) -> float: ...
+    @property
+    def ci95_high(self) -> float: ...
+
+
+Pairing = Callable[[Sequence[float], Sequence[float]], PairedInterval]
+"""B − A over paired replications: ``pair(a, b)``."""
 
 
 @dataclass(frozen=True)
@@ -204,15 +221,13 @@ def check_compared(
     plans: Sequence[Plan | None],
     labels: Sequence[str],
     harm_series: Sequence[Sequence[float]],
+    pair: Pairing,
 ) -> PlansChecked:
     """Check every plan, predict each one's sim_harm difference from the first, and find the
     plans within the rules that simulate worse than one breaking them.
 
     `harm_series` holds each plan's sim_harm per replication (paired by index; empty when
-    the metric is not measured)."""
-    from planner.errors import ScenarioError
-    from planner.experiment.compare import paired_difference
-    from planner.opt.api import check_plans
+    the metric is not measured); `pair` takes the paired difference (compare's)."""
 
     reference = labels[0]
     if len(plans) != len(labels):
@@ -251,7 +266,7 @@ def check_compared(
     if measured:
         for k in range(1, len(checks)):
             delta = instance.objective_to_float(evaluations[k].objective - evaluations[0].objective)
-            d = paired_difference(harm_series[0], harm_series[k])
+            d = pair(harm_series[0], harm_series[k])
             predictions.append(
                 Prediction(
                     label=labels[k],
@@ -270,7 +285,7 @@ def check_compared(
                     continue
                 g = labels.index(good.label)
                 b = labels.index(bad.label)
-                d = paired_difference(harm_series[b], harm_series[g])
+                d = pair(harm_series[b], harm_series[g])
                 if d.mean > 0:
                     unfieldable.append(
                         Unfieldable(good.label, bad.label, d.mean, d.ci95_low, d.ci95_high)

@@ -248,7 +248,7 @@ def test_plans_checked_without_kappa_or_checker(loop_file: Path) -> None:
     part = rules_part(en, checked.as_dict())
     assert str(esc(en("prediction_no_kappa"))) in str(part.body)
     short = Plan(("2-1-2",), {}, "short")
-    broken = check_compared(sc, [None, short], ["default", "short"], [[], []])
+    broken = check_compared(sc, [None, short], ["default", "short"], [[], []], paired_difference)
     assert broken.unavailable is not None and "TPS" in broken.unavailable
     why = broken.unavailable
     assert broken.lines() == [f"plans not checked against the deployment rules: {why}"]

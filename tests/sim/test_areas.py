@@ -6,13 +6,12 @@ percentile is numpy's on that area's waits."""
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from simcore_helpers import make
 
-from planner.scenario.load import resolve_tps, validate_spec
 from planner.scenario.resolved import Scenario
 from planner.scenario.sections.incidents import default_incident_types
 from planner.sim.day import simulate_day
@@ -70,8 +69,7 @@ def busy(tps: int = 30) -> Scenario:
         "logistics": {"kit_damaged_prob": 0.3, "kit_short_prob": 0.2},
         "staff": {"health": {"base_ill_per_100k_h": 20000.0}},
     }  # fmt: skip
-    spec = validate_spec(data)
-    return Scenario(spec=spec, tps=resolve_tps(spec, Path(".")))
+    return make(data)
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ options its manifest recorded, checks that the scenario and plans are still the 
 the saved tasks and runs only the missing ones; results are folded in replication order
 either way, so the final summary is identical to that of an uninterrupted run.
 
-The ``.npz`` file holds the result's arrays (``tps.NAME``, ``district.NAME``, ``note.NAME``)
-and one JSON text (``meta``: scalars, enabled flags and other notes; floats in JSON round-trip
-exactly).
+The ``.npz`` file holds the result's arrays (``tps.NAME``, ``district.NAME``,
+``village.NAME``, ``note.NAME``) and one JSON text (``meta``: scalars, enabled flags and
+other notes; floats in JSON round-trip exactly).
 """
 
 from __future__ import annotations
@@ -132,6 +132,8 @@ def encode_result(result: ReplicationResult, seconds: float = 0.0) -> bytes:
         arrays[f"tps.{name}"] = np.asarray(col)
     for name, col in result.per_district.items():
         arrays[f"district.{name}"] = np.asarray(col)
+    for name, col in result.per_village.items():
+        arrays[f"village.{name}"] = np.asarray(col)
     notes: dict[str, Any] = {}
     for name, value in result.notes.items():
         if isinstance(value, np.ndarray):
@@ -159,6 +161,7 @@ def decode_result(data: bytes) -> ReplicationResult:
         meta = json.loads(str(npz["meta"]))
         per_tps = {k[4:]: npz[k] for k in npz.files if k.startswith("tps.")}
         per_district = {k[9:]: npz[k] for k in npz.files if k.startswith("district.")}
+        per_village = {k[8:]: npz[k] for k in npz.files if k.startswith("village.")}
         notes: dict[str, Any] = dict(meta["notes"])
         notes.update({k[5:]: npz[k] for k in npz.files if k.startswith("note.")})
     return ReplicationResult(
@@ -167,6 +170,7 @@ def decode_result(data: bytes) -> ReplicationResult:
         enabled={k: bool(v) for k, v in meta["enabled"].items()},
         per_tps=per_tps,
         per_district=per_district,
+        per_village=per_village,
         notes=notes,
     )
 

@@ -19,13 +19,13 @@ replication, as before). A whole-province `planner.sim.day.simulate_day` (used b
 equally valid day.
 
 Merging. Each region's `ReplicationResult` (its own summary metrics) is kept for the
-per-region report; the province's is merged (`merge_results`): per-TPS and per-kecamatan
-columns are placed back in province order; summary metrics are combined by explicit rules
-(`SCALAR_RULES`): counts add up, means are weighted by what they are means over (voters who
-voted, TPS, late TPS, responses, workers, units), maxima take the maximum, and percentiles
-are recomputed from what the tasks ship: per-TPS counting finish (exact), every response time
-(exact; a few hundred a day) and a 0.1-minute histogram of waits (so the province's
-``wait_p95_min`` is exact to 0.1 min; each region's own is exact).
+per-region report; the province's is merged (`merge_results`): per-TPS, per-kecamatan and
+per-village columns are placed back in province order; summary metrics are combined by
+explicit rules (`SCALAR_RULES`): counts add up, means are weighted by what they are means
+over (voters who voted, TPS, late TPS, responses, workers, units), maxima take the maximum,
+and percentiles are recomputed from what the tasks ship: per-TPS counting finish (exact),
+every response time (exact; a few hundred a day) and a 0.1-minute histogram of waits (so the
+province's ``wait_p95_min`` is exact to 0.1 min; each region's own is exact).
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ class RegionPart:
     """Rows of the province TPS table, in the sub-scenario's order."""
     districts: IntArray
     """Kecamatan codes of the province, in the sub-scenario's order."""
+    villages: IntArray
+    """Village codes of the province, in the sub-scenario's order (a village is a kecamatan
+    and village pair: names repeat across kecamatan)."""
 
 
 def region_seed(seed: int, name: str) -> int:
@@ -83,6 +86,8 @@ def split_regions(scenario: Scenario, seed: int) -> tuple[RegionPart, ...]:
     if spec.regions is None or len(spec.regions) < 2:
         return ()
     tps = scenario.tps
+    pairs = zip(tps.village_district.tolist(), tps.village_names, strict=True)
+    village_code = {pair: v for v, pair in enumerate(pairs)}
     parts: list[RegionPart] = []
     for k, region in enumerate(spec.regions):
         rows_idx = np.flatnonzero(tps.region == k).astype(np.int64)
@@ -99,6 +104,15 @@ def split_regions(scenario: Scenario, seed: int) -> tuple[RegionPart, ...]:
         districts = np.array(
             [tps.district_names.index(name) for name in table.district_names], dtype=np.int64
         )
+        villages = np.array(
+            [
+                village_code[(int(districts[d]), name)]
+                for d, name in zip(
+                    table.village_district.tolist(), table.village_names, strict=True
+                )
+            ],
+            dtype=np.int64,
+        )
         sub = Scenario(spec=sub_spec, tps=table, path=scenario.path)
         parts.append(
             RegionPart(
@@ -108,6 +122,7 @@ def split_regions(scenario: Scenario, seed: int) -> tuple[RegionPart, ...]:
                 seed=region_seed(seed, region.name),
                 tps=rows_idx,
                 districts=districts,
+                villages=villages,
             )
         )
     return tuple(parts)
@@ -249,6 +264,10 @@ def merge_results(
     per_district = _place(
         [(p.districts, r.per_district) for p, r in zip(parts, results, strict=True)], n_d
     )
+    per_village = _place(
+        [(p.villages, r.per_village) for p, r in zip(parts, results, strict=True)],
+        len(scenario.tps.village_names),
+    )
     names: list[str] = []
     for r in results:
         names.extend(k for k in r.scalars if k not in names)
@@ -273,6 +292,7 @@ def merge_results(
         enabled=enabled,
         per_tps=per_tps,
         per_district=per_district,
+        per_village=per_village,
         notes={"merged_by_fallback": fallback},
     )
 

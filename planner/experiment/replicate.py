@@ -48,6 +48,8 @@ class PlanTotals:
     """`planner.experiment.columns.ColumnMeans` of the per-TPS columns."""
     district: Any = None
     """ColumnMeans of the per-kecamatan columns."""
+    village: Any = None
+    """ColumnMeans of the per-village columns."""
     district_reps: dict[str, list[FloatArray]] = field(default_factory=dict)
     """Per-replication per-kecamatan values of the kept columns (paired comparisons)."""
     tps_reps: dict[str, list[FloatArray]] = field(default_factory=dict)
@@ -85,6 +87,7 @@ class Replicator:
             PlanTotals(
                 tps=ColumnMeans(),
                 district=ColumnMeans(),
+                village=ColumnMeans(),
                 region_reps=[[] for _ in job.parts],
             )
             for _ in job.plans
@@ -167,6 +170,7 @@ class Replicator:
             totals.enabled[k] = totals.enabled.get(k, False) or v
         totals.tps.add(result.per_tps)
         totals.district.add(result.per_district)
+        totals.village.add(result.per_village)
         for name in self.keep_district:
             if name in result.per_district:
                 totals.district_reps.setdefault(name, []).append(

@@ -56,6 +56,9 @@ class SimulationResult:
     """Columns: tps_id, district, village, risk_class, voters, then means per TPS."""
     per_district: dict[str, Any]
     """Columns: district, then means per kecamatan."""
+    per_village: dict[str, Any]
+    """Columns: district, village, then means per village (per_district's metric columns),
+    grouped by kecamatan."""
     replication_metrics: list[dict[str, float]]
     """Every replication's summary metrics (a few dozen numbers each)."""
     per_region: list[dict[str, Any]] = field(default_factory=list)
@@ -76,6 +79,10 @@ class SimulationResult:
         """per_district.csv text."""
         return _csv(self.per_district)
 
+    def per_village_csv(self) -> str:
+        """per_village.csv text."""
+        return _csv(self.per_village)
+
     def per_region_csv(self) -> str:
         """per_region.csv text (multi-region scenarios; header only otherwise)."""
         columns: dict[str, list[Any]] = {
@@ -85,7 +92,8 @@ class SimulationResult:
         return _csv(columns)
 
     def to_pandas(self, table: str = "per_tps") -> Any:
-        """A pandas DataFrame of 'per_tps', 'per_district' or 'summary' (needs pandas)."""
+        """A pandas DataFrame of 'per_tps', 'per_district', 'per_village' or 'summary' (needs
+        pandas)."""
         try:
             import pandas as pd  # type: ignore[import-untyped,unused-ignore]
         except ImportError:  # pragma: no cover - depends on the environment
@@ -96,9 +104,13 @@ class SimulationResult:
             return pd.DataFrame(self.per_tps)
         if table == "per_district":
             return pd.DataFrame(self.per_district)
+        if table == "per_village":
+            return pd.DataFrame(self.per_village)
         if table == "summary":
             return pd.DataFrame.from_dict(self.summary["metrics"], orient="index")
-        raise UserError(f"unknown table {table!r}; use per_tps, per_district or summary")
+        raise UserError(
+            f"unknown table {table!r}; use per_tps, per_district, per_village or summary"
+        )
 
 
 def _csv(columns: dict[str, Any]) -> str:
@@ -190,6 +202,7 @@ def simulation_result(job: Job, totals: PlanTotals) -> SimulationResult:
         summary=summarise(scenario.name, job.seed, totals.per_rep, totals.enabled),
         per_tps=_tps_table(scenario, totals.tps.means()),
         per_district=_district_table(scenario, totals.district.means()),
+        per_village=_village_table(scenario, totals.village.means()),
         replication_metrics=totals.per_rep,
         per_region=region_rows(job.parts, totals.region_reps) if job.parts else [],
     )
@@ -235,6 +248,19 @@ def _district_table(scenario: Scenario, means: dict[str, FloatArray]) -> dict[st
     return table
 
 
+def _village_table(scenario: Scenario, means: dict[str, FloatArray]) -> dict[str, Any]:
+    """Villages grouped by kecamatan (kecamatan in per_district.csv's order, villages in the
+    TPS table's order within each)."""
+    tps = scenario.tps
+    order = np.argsort(tps.village_district, kind="stable")
+    table: dict[str, Any] = {
+        "district": [tps.district_names[tps.village_district[v]] for v in order],
+        "village": [tps.village_names[v] for v in order],
+    }
+    table.update({k: v[order].tolist() for k, v in means.items()})
+    return table
+
+
 def simulate(
     scenario: Scenario | str | Path,
     replications: int = 20,
@@ -256,7 +282,8 @@ def simulate(
     of `workers` processes) or "dask" (`scheduler`: an existing cluster's address, else a
     local cluster); `precision` holds ``"METRIC=HALF_WIDTH"`` goals (`replications` is then
     the first batch, `max_replications` the cap). Returns a `SimulationResult` with
-    ``.summary`` (DESIGN §5), ``.per_tps``, ``.per_district`` and ``.to_pandas()``.
+    ``.summary`` (DESIGN §5), ``.per_tps``, ``.per_district``, ``.per_village`` and
+    ``.to_pandas()``.
     """
     from planner.experiment.executors import make_executor
     from planner.experiment.precision import parse_precision

@@ -314,7 +314,8 @@ def trace_of(open_run: OpenRun, tps_id: str) -> str:
 
 def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -> Any:
     """Run (or finish) a simulate run in its folder: trace.csv (with ``--trace``),
-    summary.json, per_tps.csv, per_district.csv and, for a province, per_region.csv.
+    summary.json, per_tps.csv, per_district.csv, per_village.csv and, for a province,
+    per_region.csv.
     Returns the `SimulationResult`."""
     from planner.experiment.precision import parse_precision
     from planner.experiment.run import run_replications
@@ -353,6 +354,7 @@ def simulate_in_folder(open_run: OpenRun, executor: Any, progress: Any = None) -
         run.write_json("summary.json", result.summary)
         run.write_text("per_tps.csv", result.per_tps_csv())
         run.write_text("per_district.csv", result.per_district_csv())
+        run.write_text("per_village.csv", result.per_village_csv())
         if result.per_region:
             run.write_text("per_region.csv", result.per_region_csv())
         finish.update(

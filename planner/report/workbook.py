@@ -7,11 +7,12 @@ other language, with ``planner report RUN_DIR``.
 
 One sheet per table a reader uses, each present only when its file is in the folder: a cover
 (scenario, seed, command, replications, dates, planner version, the sheets), the summary with
-its 95% intervals (summary.json), per kecamatan and per TPS (per_district.csv, per_tps.csv),
-the deployment per kecamatan → village → TPS with pattern and personnel per agency, as a
-Polsek hands it out (plan.csv, districts.csv, plan.json), the paired differences of a
-comparison (compare.csv, differences.csv, compare_districts.csv), the loop's iterations, the
-frontier (frontier.csv, frontier_simulated.csv) and the calibration (calibration.csv).
+its 95% intervals (summary.json), per kecamatan, per village and per TPS (per_district.csv,
+per_village.csv, per_tps.csv), the deployment per kecamatan → village → TPS with pattern and
+personnel per agency, as a Polsek hands it out (plan.csv, districts.csv, plan.json), the
+paired differences of a comparison (compare.csv, differences.csv, compare_districts.csv),
+the loop's iterations, the frontier (frontier.csv, frontier_simulated.csv) and the
+calibration (calibration.csv).
 
 Every number is the file's number unchanged, with a number format for reading: rupiah
 ``#,##0``, minutes ``0.0``, shares as percentages, and clock times (``*_clock_min``, minutes

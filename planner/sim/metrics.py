@@ -6,10 +6,13 @@ unit, meaning and owner. Metrics owned by the incidents/logistics part report 0 
 
 * ``extras["metrics"]``: {name: value} for this replication (names in `METRICS` or new ones),
 * ``extras["metrics_enabled"]``: {name: bool},
-* ``extras["per_tps"]`` / ``extras["per_district"]``: {column: array} extra table columns.
+* ``extras["per_tps"]`` / ``extras["per_district"]`` / ``extras["per_village"]``: {column:
+  array} extra table columns.
 
-`replication_result` turns one `DayResult` into a `ReplicationResult` of a few per-TPS and
-per-district arrays and scalars, so a worker returns kilobytes, never the event log.
+`replication_result` turns one `DayResult` into a `ReplicationResult` of a few per-TPS,
+per-kecamatan and per-village arrays and scalars, so a worker returns kilobytes, never the
+event log. Kecamatan and village columns come from one grouping (`area_columns`), so a
+kecamatan's value is what its villages' values add up to (counts) or their weighted mean.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from planner.sim.queueing import OUT_GAVE_UP, OUT_STRANDED, OUT_TURNED_AWAY, OUT
 from planner.sim.voters import KIND_DPK
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
 Owner = Literal["core", "incidents", "logistics", "counting"]
 MetricKind = Literal["count", "amount", "share", "mean"]
 """What one replication's value of a metric is; it chooses the metric's 95% interval
@@ -380,13 +384,16 @@ PER_TPS_COLUMNS: tuple[str, ...] = (
 
 @dataclass
 class ReplicationResult:
-    """What one replication returns: scalars, per-TPS and per-district columns."""
+    """What one replication returns: scalars, per-TPS, per-kecamatan and per-village columns
+    (a village column is indexed by the village code of `planner.scenario.tps.TpsTable`, one
+    per kecamatan and village pair)."""
 
     replication: int
     scalars: dict[str, float]
     enabled: dict[str, bool]
     per_tps: dict[str, FloatArray]
     per_district: dict[str, FloatArray]
+    per_village: dict[str, FloatArray]
     notes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -419,8 +426,9 @@ def replication_result(day: DayResult) -> ReplicationResult:
     voted = outcome == OUT_VOTED
     wait = q.wait_min(arrival)
     n_voted = voted.sum(axis=1)
-    wait_sum = np.where(voted, wait, 0.0).sum(axis=1)
-    long_wait = (voted & (wait > LONG_WAIT_MIN)).sum(axis=1)
+    waits = VotedWaits.of(wait, voted)
+    wait_sum = waits.sum_min
+    long_wait = waits.long
     with np.errstate(invalid="ignore", divide="ignore"):
         wait_mean_tps = np.where(n_voted > 0, wait_sum / np.maximum(n_voted, 1), np.nan)
         share_long_tps = np.where(n_voted > 0, long_wait / np.maximum(n_voted, 1), np.nan)
@@ -456,7 +464,7 @@ def replication_result(day: DayResult) -> ReplicationResult:
         "staff_health_events": events.astype(np.float64),
         "staff_ill_expected": st.ill_expected.astype(np.float64),
     }
-    all_waits = wait[voted]
+    all_waits = waits.wait_min
     total_voted = int(n_voted.sum())
     workers = float(st.workers.sum())
     delay = np.maximum(open_min - float(spec.day.open), 0.0)
@@ -508,9 +516,14 @@ def replication_result(day: DayResult) -> ReplicationResult:
     # left out, so its mean is over the replications where it is defined (n says how many).
     scalars = {k: v for k, v in scalars.items() if not math.isnan(v)}
     per_tps.update(day.extras.get("per_tps", {}))
-    per_district = district_columns(day, wait, voted, per_tps)
+    tps = sc.tps
+    per_district = area_columns(tps.district, len(tps.district_names), waits, per_tps)
     per_district.update(day.extras.get("per_district", {}))
-    return ReplicationResult(day.replication, scalars, enabled, per_tps, per_district)
+    per_village = area_columns(tps.village, len(tps.village_names), waits, per_tps)
+    per_village.update(day.extras.get("per_village", {}))
+    return ReplicationResult(
+        day.replication, scalars, enabled, per_tps, per_district, per_village
+    )
 
 
 ATTEMPT_METRICS: tuple[str, ...] = (
@@ -566,28 +579,77 @@ def _enabled(metric: MetricSpec, day: DayResult) -> bool:
     return True
 
 
-def district_columns(
-    day: DayResult, wait: FloatArray, voted: np.ndarray, per_tps: dict[str, FloatArray]
+@dataclass(frozen=True)
+class VotedWaits:
+    """The waits of one replication's voters who voted, computed once for every grouping."""
+
+    wait_min: FloatArray
+    """Each voter's queuing time, TPS by TPS (``wait[voted]``, row-major)."""
+    tps: IntArray
+    """The TPS row of each of those voters."""
+    sum_min: FloatArray
+    """Per TPS: the total queuing time of its voters who voted."""
+    long: FloatArray
+    """Per TPS: how many of them queued more than `LONG_WAIT_MIN`."""
+
+    @classmethod
+    def of(cls, wait: FloatArray, voted: np.ndarray) -> VotedWaits:
+        """From the (TPS × voter) waits and the mask of voters who voted."""
+        return cls(
+            wait_min=np.asarray(wait[voted], dtype=np.float64),
+            tps=np.nonzero(voted)[0].astype(np.int64),
+            sum_min=np.where(voted, wait, 0.0).sum(axis=1),
+            long=(voted & (wait > LONG_WAIT_MIN)).sum(axis=1).astype(np.float64),
+        )
+
+
+def group_percentile(
+    values: FloatArray, groups: IntArray, n_groups: int, q: float
+) -> FloatArray:
+    """Per group ``0 … n_groups-1``, the q-th percentile of the values in it, bit for bit
+    what ``np.percentile`` (linear method) gives on that group's values; 0 for an empty group
+    (as the summary's percentiles). One stable sort by group, then a partition per group, so
+    the cost grows with the values, not with groups × values."""
+    order = np.argsort(groups, kind="stable")
+    grouped = values[order]
+    ends = np.cumsum(np.bincount(groups, minlength=n_groups)).tolist()
+    out = np.zeros(n_groups, dtype=np.float64)
+    share = q / 100.0
+    start = 0
+    for g, end in enumerate(ends):
+        n = end - start
+        if n:
+            pos = (n - 1) * share
+            lo = math.floor(pos)
+            hi = min(lo + 1, n - 1)
+            part = np.partition(grouped[start:end], (lo, hi))
+            a, b, frac = float(part[lo]), float(part[hi]), pos - lo
+            # numpy's _lerp: from the nearer end, so the result is exact at frac 0 and 1
+            out[g] = b - (b - a) * (1 - frac) if frac >= 0.5 else a + (b - a) * frac
+        start = end
+    return out
+
+
+def area_columns(
+    area: IntArray, n_areas: int, waits: VotedWaits, per_tps: dict[str, FloatArray]
 ) -> dict[str, FloatArray]:
-    """Per-kecamatan aggregates of one replication."""
-    tps = day.scenario.tps
-    d = tps.district
-    n_d = len(tps.district_names)
+    """Aggregates of one replication over areas — kecamatan (``tps.district``) or village
+    (``tps.village``, one code per kecamatan and village pair) — where TPS ``i`` lies in area
+    ``area[i]``: counts summed; the mean wait and the long-wait share over the area's voters
+    who voted; counting finish and fatigue as means over its TPS; the 95th percentile of every
+    wait in the area; the latest counting finish."""
 
     def total(col: FloatArray) -> FloatArray:
-        return np.bincount(d, weights=col, minlength=n_d).astype(np.float64)
+        return np.bincount(area, weights=col, minlength=n_areas).astype(np.float64)
 
-    count_tps = np.bincount(d, minlength=n_d).astype(np.float64)
+    count_tps = np.bincount(area, minlength=n_areas).astype(np.float64)
     voted_n = total(per_tps["voters_voted"])
-    wait_total = total(np.where(voted, wait, 0.0).sum(axis=1))
-    long_total = total((voted & (wait > LONG_WAIT_MIN)).sum(axis=1).astype(np.float64))
+    wait_total = total(waits.sum_min)
+    long_total = total(waits.long)
     finish = per_tps["count_finish_clock_min"]
-    finish_max = np.full(n_d, -np.inf)
-    np.maximum.at(finish_max, d, finish)
-    p95 = np.zeros(n_d)
-    for k in range(n_d):
-        w = wait[d == k][voted[d == k]]
-        p95[k] = _percentile(w, 95)
+    finish_max = np.full(n_areas, -np.inf)
+    np.maximum.at(finish_max, area, finish)
+    p95 = group_percentile(waits.wait_min, area[waits.tps], n_areas, 95.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
             "tps": count_tps,

@@ -52,6 +52,7 @@ from planner.sim.response import (
 )
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 
 def day_logistics(
@@ -102,8 +103,8 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
     """After counting: medical response, results return, metrics and trace rows.
 
     Fills ``day.extras`` (``metrics``, ``metrics_enabled``, ``per_tps``, ``per_district``,
-    and the raw results under ``logistics``, ``response``, ``medical``, ``returns``) and
-    sets ``day.incidents_on`` / ``day.logistics_on``.
+    ``per_village``, and the raw results under ``logistics``, ``response``, ``medical``,
+    ``returns``) and sets ``day.incidents_on`` / ``day.logistics_on``.
     """
     scenario = day.scenario
     spec = scenario.spec
@@ -134,6 +135,7 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
     metrics: dict[str, float] = {}
     per_tps: dict[str, FloatArray] = {}
     per_district: dict[str, FloatArray] = {}
+    per_village: dict[str, FloatArray] = {}
     suspensions = response.suspensions if response is not None else None
     opened = effective_open_min(day.opening.open_min, suspensions)
     if logistics is not None and (logistics_on or incidents_on):
@@ -150,13 +152,18 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
         m, cols = return_metrics(returns)
         metrics.update(m)
         per_district.update(cols)
+        # a village's results are all at the PPK when its PPS delivers them (the
+        # kecamatan's time is the latest of its villages')
+        per_village["results_complete_clock_min"] = returns.pps_at_ppk_min.astype(np.float64)
     if incidents_on and response is not None and medical is not None:
         answered = [response, medical] + ([collapses] if collapses is not None else [])
         m, cols = response_metrics(answered, n_tps, callable_agencies(scenario))
         metrics.update(m)
         per_tps.update(cols)
         metrics.update(harm_metrics(scenario, response))
-    per_district.update(_district_sums(scenario, per_tps))
+    tps = scenario.tps
+    per_district.update(area_sums(tps.district, len(tps.district_names), per_tps))
+    per_village.update(area_sums(tps.village, len(tps.village_names), per_tps))
 
     day.incidents_on = incidents_on
     day.logistics_on = logistics_on
@@ -169,6 +176,7 @@ def finish_operations(day: DayResult, seed: int, trace_tps: int | None = None) -
             },
             "per_tps": per_tps,
             "per_district": per_district,
+            "per_village": per_village,
             "logistics": logistics if logistics_on else None,
             "response": response,
             "medical": medical,
@@ -204,7 +212,7 @@ def callable_agencies(scenario: Scenario) -> set[str]:
     return {a for t in types for a in (*t.responders, *t.grave_responders)} | {"medical"}
 
 
-_DISTRICT_SUMS: tuple[str, ...] = (
+AREA_SUMS: tuple[str, ...] = (
     "incidents",
     "incidents_unresolved",
     "attempts",
@@ -219,20 +227,22 @@ _DISTRICT_SUMS: tuple[str, ...] = (
     "logistics_late",
     "ballot_short",
 )
+"""This part's per-TPS columns that per_district.csv and per_village.csv hold as sums."""
 
 
-def _district_sums(scenario: Scenario, per_tps: dict[str, FloatArray]) -> dict[str, FloatArray]:
-    """Per-kecamatan totals of this part's per-TPS columns, and the mean response time."""
-    tps = scenario.tps
-    n_d = len(tps.district_names)
+def area_sums(
+    area: IntArray, n_areas: int, per_tps: dict[str, FloatArray]
+) -> dict[str, FloatArray]:
+    """Per-area (kecamatan or village: TPS ``i`` in area ``area[i]``) totals of this part's
+    per-TPS columns, and the mean response time over the area's responses."""
     out: dict[str, FloatArray] = {}
-    for name in _DISTRICT_SUMS:
+    for name in AREA_SUMS:
         if name in per_tps:
-            sums = np.bincount(tps.district, weights=per_tps[name], minlength=n_d)
+            sums = np.bincount(area, weights=per_tps[name], minlength=n_areas)
             out[name] = np.asarray(sums, dtype=np.float64)
     if "response_sum_min" in per_tps:
-        total = np.bincount(tps.district, weights=per_tps["response_sum_min"], minlength=n_d)
-        count = np.bincount(tps.district, weights=per_tps["responses"], minlength=n_d)
+        total = np.bincount(area, weights=per_tps["response_sum_min"], minlength=n_areas)
+        count = np.bincount(area, weights=per_tps["responses"], minlength=n_areas)
         with np.errstate(invalid="ignore", divide="ignore"):
             out["response_mean_min"] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     return out

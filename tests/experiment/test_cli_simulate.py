@@ -29,7 +29,8 @@ def _scenario(tmp_path: Path) -> Path:
 
 
 def test_simulate_writes_the_run_folder(tmp_path: Path) -> None:
-    """summary.json, per_tps.csv, per_district.csv, manifest.json and trace.csv."""
+    """summary.json, per_tps.csv, per_district.csv, per_village.csv, manifest.json and
+    trace.csv."""
     out = tmp_path / "run"
     result = CliRunner().invoke(
         main,
@@ -65,6 +66,13 @@ def test_simulate_writes_the_run_folder(tmp_path: Path) -> None:
     assert float(rows[0]["voters_voted"]) > 0
     with (out / "per_district.csv").open() as f:
         assert [r["district"] for r in csv.DictReader(f)] == ["Alpha"]
+    with (out / "per_village.csv").open() as f:
+        villages = list(csv.DictReader(f))
+    assert [(r["district"], r["village"]) for r in villages] == [
+        ("Alpha", "Alpha 01"),
+        ("Alpha", "Alpha 02"),
+    ]
+    assert sum(float(r["tps"]) for r in villages) == 3
     trace = (out / "trace.csv").read_text().splitlines()
     assert trace[0] == "clock_min,clock,who,what,detail" and len(trace) > 100
     assert (out / "scenario.resolved.yaml").exists() and (out / "tps.csv").exists()

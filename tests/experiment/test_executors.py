@@ -15,6 +15,7 @@ from planner.experiment.regions import (
     SCALAR_RULES,
     day_of,
     histogram_percentile,
+    merge_results,
     region_seed,
     region_table,
     split_regions,
@@ -45,6 +46,7 @@ def test_identical_for_one_and_two_local_workers_and_dask(
     assert one.summary == two.summary == dask.summary
     assert one.per_tps == two.per_tps == dask.per_tps
     assert one.per_district == two.per_district == dask.per_district
+    assert one.per_village_csv() == two.per_village_csv() == dask.per_village_csv()
     assert one.replication_metrics == dask.replication_metrics
 
 
@@ -56,6 +58,7 @@ def test_province_identical_across_executors_with_region_rows(
     two = run_replications(sc, 3, seed=2, workers=2)
     dask = run_replications(sc, 3, seed=2, executor=dask_executor)
     assert one.summary == two.summary == dask.summary
+    assert one.per_village_csv() == two.per_village_csv() == dask.per_village_csv()
     assert one.per_region == dask.per_region
     regions = {row["region"] for row in one.per_region}
     assert regions == {"Kota Satu", "Kabupaten Dua"}
@@ -99,6 +102,55 @@ def test_province_is_the_union_of_its_regions(province_file: Path) -> None:
     # the region's own days do not depend on the other region or on the plan's other half
     alone = run_task(Job.make(sc, (default_plan(sc),), sc.seed), Task(0, 1, 1)).result
     assert alone.scalars == regions[1].scalars
+
+
+PROVINCE_VILLAGES = """\
+name: two regions, repeated names
+seed: 7
+regions:
+  - name: Kota Satu
+    districts:
+      - {name: Alpha, villages: 2, tps: 6, voters: 3000, village_names: [Baru, Lama]}
+      - {name: Beta, villages: 1, tps: 4, voters: 2000, village_names: [Baru]}
+  - name: Kabupaten Dua
+    districts:
+      - {name: Alpha, villages: 2, tps: 5, voters: 2400, village_names: [Lama, Baru]}
+incidents:
+  types:
+    - name: dispute
+      rate_per_tps_day: 0.5
+      onsite_resolve: [0.3, 0.1, 0.0]
+"""
+"""Kecamatan and village names repeated across regions and kecamatan."""
+
+
+def test_province_villages_are_placed_by_kecamatan_and_name(tmp_path: Path) -> None:
+    """Each region's village columns land on the province village of the same kecamatan and
+    name, and the province table lists every (kecamatan, village) once."""
+    path = tmp_path / "province.yaml"
+    path.write_text(PROVINCE_VILLAGES, encoding="utf-8")
+    sc = load_scenario(path)
+    tps = sc.tps
+    parts = split_regions(sc, sc.seed)
+    assert sorted(np.concatenate([p.villages for p in parts]).tolist()) == list(range(5))
+    job = Job.make(sc, (None,), sc.seed)
+    regions = [run_task(job, Task(0, 1, g)).result for g in (0, 1)]
+    merged = merge_results(sc, parts, regions)
+    for part, result in zip(parts, regions, strict=True):
+        sub = part.scenario.tps
+        assert [tps.village_names[v] for v in part.villages] == list(sub.village_names)
+        assert [tps.district_names[tps.village_district[v]] for v in part.villages] == [
+            sub.district_names[d] for d in sub.village_district
+        ]
+        assert set(result.per_village) == set(merged.per_village)
+        for name, col in result.per_village.items():
+            np.testing.assert_array_equal(merged.per_village[name][part.villages], col, name)
+    res = run_replications(sc, 2, seed=sc.seed)
+    assert list(zip(res.per_village["district"], res.per_village["village"], strict=True)) == [
+        ("Kota Satu / Alpha", "Baru"), ("Kota Satu / Alpha", "Lama"), ("Kota Satu / Beta", "Baru"),
+        ("Kabupaten Dua / Alpha", "Lama"), ("Kabupaten Dua / Alpha", "Baru"),
+    ]  # fmt: skip
+    assert res.per_village["tps"] == [float(n) for n in np.bincount(tps.village)]
 
 
 def test_histogram_percentile_matches_numpy_to_the_bin() -> None:

@@ -66,6 +66,7 @@ def test_one_and_two_workers_give_identical_results(scenario_file: Path) -> None
     assert one.summary == two.summary
     assert one.per_tps_csv() == two.per_tps_csv()
     assert one.per_district_csv() == two.per_district_csv()
+    assert one.per_village_csv() == two.per_village_csv()
     other = run_replications(sc, 5, seed=4, workers=2)
     assert other.summary["metrics"]["wait_mean_min"] != one.summary["metrics"]["wait_mean_min"]
 
@@ -99,6 +100,57 @@ def test_per_tps_means_are_the_means_of_replications(scenario_file: Path) -> Non
     direct = [replication_result(simulate_day(sc, 2, r)).per_tps for r in range(3)]
     want = np.mean([d["count_finish_clock_min"] for d in direct], axis=0)
     np.testing.assert_allclose(res.per_tps["count_finish_clock_min"], want)
+
+
+VILLAGES = """\
+name: village test
+seed: 5
+region:
+  name: Kota Uji
+  districts:
+    - {name: Beta, villages: 2, tps: 4, voters: 2000, village_names: [Baru, Lama]}
+    - {name: Alpha, villages: 3, tps: 6, voters: 3000, village_names: [Lama, Baru, Tengah]}
+incidents:
+  types:
+    - name: dispute
+      rate_per_tps_day: 0.8
+      onsite_resolve: [0.3, 0.1, 0.0]
+"""
+"""Village names repeated across kecamatan: a village is a kecamatan and village pair."""
+
+
+def test_per_village_table(tmp_path: Path) -> None:
+    """per_village.csv: district, village, then per_district's metric columns; villages
+    grouped by kecamatan in per_district's order; means over replications of each
+    replication's village values; the kecamatan totals are the villages' totals."""
+    path = tmp_path / "villages.yaml"
+    path.write_text(VILLAGES, encoding="utf-8")
+    sc = load_scenario(path)
+    res = run_replications(sc, 3, seed=2)
+    village, district = res.per_village, res.per_district
+    assert list(village)[:2] == ["district", "village"]
+    assert list(village)[2:] == list(district)[1:]
+    assert list(zip(village["district"], village["village"], strict=True)) == [
+        ("Beta", "Baru"), ("Beta", "Lama"), ("Alpha", "Lama"), ("Alpha", "Baru"),
+        ("Alpha", "Tengah"),
+    ]  # fmt: skip
+    assert district["district"] == ["Beta", "Alpha"]
+    assert sum(village["tps"]) == 10 and village["tps"][:2] == [2.0, 2.0]
+    direct = [replication_result(simulate_day(sc, 2, r)).per_village for r in range(3)]
+    for name in ("voters_voted", "wait_mean_min", "count_finish_max_clock_min", "incidents"):
+        # TPS table order is this grouping's order here (Beta's TPS come first)
+        want = np.mean([d[name] for d in direct], axis=0)
+        np.testing.assert_allclose(village[name], want, rtol=1e-15, err_msg=name)
+    mine = np.array([0, 0, 1, 1, 1])
+    for name in ("tps", "voters_listed", "voters_voted", "voters_gave_up", "incidents",
+                 "revote_risk", "staff_health_events"):  # fmt: skip
+        totals = np.bincount(mine, weights=village[name], minlength=2)
+        np.testing.assert_allclose(totals, district[name], rtol=1e-12, err_msg=name)
+    text = res.per_village_csv().splitlines()
+    assert text[0].startswith("district,village,tps,voters_listed,")
+    assert text[1].startswith("Beta,Baru,2,") and len(text) == 6
+    frame = res.to_pandas("per_village")
+    assert list(frame["village"]) == village["village"]
 
 
 def test_replication_results_are_small(tmp_path: Path) -> None:

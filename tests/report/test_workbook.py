@@ -114,21 +114,23 @@ def assert_same(cell: Any, text: str, column: str) -> None:
     assert number_of(cell) == sixteen_digits(float(text), cell.number_format), (column, text)
 
 
-def assert_sheet_matches_csv(ws: Worksheet, rows: list[dict[str, str]], key: str,
-                             tr: Translator) -> int:
+def assert_sheet_matches_csv(ws: Worksheet, rows: list[dict[str, str]],
+                             key: str | tuple[str, ...], tr: Translator) -> int:
     """Every CSV column is a sheet column (same order, translated header) and every number is
-    the CSV's number; rows matched on `key`. Returns how many numbers were compared."""
+    the CSV's number; rows matched on `key` (a column, or columns that together name a row).
+    Returns how many numbers were compared."""
     header, _ = table(ws)
     names = list(rows[0])
     labels = [column_label(tr, n) for n in names]
     positions = [header.index(label) for label in labels]
     assert positions == sorted(positions)
-    key_col = header.index(column_label(tr, key))
-    by_key = {r[key_col].value: r for r in cells(ws)}
+    keys = (key,) if isinstance(key, str) else key
+    key_cols = [header.index(column_label(tr, k)) for k in keys]
+    by_key = {tuple(r[c].value for c in key_cols): r for r in cells(ws)}
     assert len(by_key) == len(rows)
     compared = 0
     for row in rows:
-        sheet_row = by_key[row[key]]
+        sheet_row = by_key[tuple(row[k] for k in keys)]
         for name, pos in zip(names, positions, strict=True):
             text = row[name]
             try:
@@ -177,7 +179,7 @@ def test_labels_fall_back_by_suffix() -> None:
 def test_simulate_workbook(runs: dict[str, Path]) -> None:
     folder = runs["simulate"]
     wb = load(folder / WORKBOOK_NAME)
-    assert wb.sheetnames == ["Cover", "Summary", "Per kecamatan", "Per TPS"]
+    assert wb.sheetnames == ["Cover", "Summary", "Per kecamatan", "Per village", "Per TPS"]
     assert not list(folder.glob(".results.xlsx.*"))  # written atomically, no temp left
 
     cover = {r[0].value: r[1].value for r in wb["Cover"].iter_rows(min_row=3) if r[0].value}
@@ -189,6 +191,7 @@ def test_simulate_workbook(runs: dict[str, Path]) -> None:
     assert cover["Command line (from the manifest)"].startswith("planner simulate ")
     assert "-r 2 --seed 7" in cover["Command line (from the manifest)"]
     assert cover["Summary"] == "summary.json" and cover["Per TPS"] == "per_tps.csv"
+    assert cover["Per village"] == "per_village.csv"
 
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["metrics"]
     ws = wb["Summary"]
@@ -217,6 +220,22 @@ def test_simulate_workbook(runs: dict[str, Path]) -> None:
     assert assert_sheet_matches_csv(ws, district, "district", EN) == 27
     header, _ = table(ws)
     assert ws.cell(row=2, column=header.index("mean count finish") + 1).number_format == CLOCK
+
+    ws = wb["Per village"]
+    assert_table_sheet(ws, "C2")
+    village = read_csv(folder / "per_village.csv")
+    assert [(r["district"], r["village"]) for r in village] == [
+        ("Balikpapan Kota", "Klandasan Ulu"), ("Balikpapan Kota", "Prapatan")]
+    assert list(village[0])[2:] == list(district[0])[1:]  # per_district's columns
+    # 27 numbers a row; Klandasan Ulu had no response to time in either day (left blank)
+    assert village[0]["response_mean_min"] == ""
+    assert assert_sheet_matches_csv(ws, village, ("district", "village"), EN) == 2 * 27 - 1
+    header, body = table(ws)
+    assert header[:3] == ["kecamatan", "village", "TPS"]
+    assert [(r[0], r[1]) for r in body] == sorted((r[0], r[1]) for r in body)
+    assert sum(r[2] for r in body) == 20  # the kecamatan's TPS, village by village
+    assert ws.cell(row=2, column=header.index("mean count finish") + 1).number_format == CLOCK
+    assert ws.cell(row=2, column=header.index("mean wait (min)") + 1).number_format == MINUTES
 
     ws = wb["Per TPS"]
     assert_table_sheet(ws, "B2")
@@ -336,8 +355,9 @@ def test_no_xlsx_and_report_rewrites_in_another_language(tmp_path: Path) -> None
     assert not (folder / WORKBOOK_NAME).exists()
     run("report", str(folder), "--lang", "id")
     wb = load(folder / WORKBOOK_NAME)
-    assert wb.sheetnames == ["Sampul", "Ringkasan", "Per kecamatan", "Per TPS"]
+    assert wb.sheetnames == ["Sampul", "Ringkasan", "Per kecamatan", "Per kelurahan", "Per TPS"]
     assert wb["Ringkasan"]["C1"].value == "rata-rata"
+    assert [c.value for c in wb["Per kelurahan"][1][:2]] == ["kecamatan", "kelurahan/desa"]
     assert (folder / "report.html").is_file()
 
 
@@ -348,8 +368,9 @@ def libreoffice() -> str | None:
 @pytest.mark.skipif(libreoffice() is None,
                     reason="LibreOffice is not installed (apt-get install libreoffice-calc)")
 def test_libreoffice_reads_the_workbook(runs: dict[str, Path], tmp_path: Path) -> None:
-    """LibreOffice headless converts every sheet to CSV: the raw values equal per_tps.csv (to
-    LibreOffice's 15 digits) and the shown values carry the number formats."""
+    """LibreOffice headless converts every sheet to CSV: the raw values equal per_tps.csv and
+    per_village.csv (to LibreOffice's 15 digits) and the shown values carry the number
+    formats."""
     folder = runs["simulate"]
     exe = libreoffice()
     assert exe is not None
@@ -367,13 +388,37 @@ def test_libreoffice_reads_the_workbook(runs: dict[str, Path], tmp_path: Path) -
     shown_rows = read_csv(tmp_path / "shown-true" / "results-Per TPS.csv")
     tps = {r["tps_id"]: r for r in read_csv(folder / "per_tps.csv")}
     assert len(raw) == len(tps) == 20
+    assert assert_libreoffice_values(raw, tps, ("tps_id",)) == 20 * 36
+    villages = read_csv(folder / "per_village.csv")
+    raw = read_csv(tmp_path / "shown-false" / "results-Per village.csv")
+    by_pair = {(r["district"], r["village"]): r for r in villages}
+    assert len(raw) == len(by_pair) == 2
+    assert assert_libreoffice_values(raw, by_pair, ("district", "village")) == 2 * 27 - 1
+    first = next(r for r in shown_rows if r["TPS"] == "KLU-001")
+    finish = float(tps["KLU-001"]["count_finish_clock_min"])
+    assert first["count finished"] == f"{int(finish // 60):02d}:{int(finish % 60):02d}"
+    assert first["mean wait (min)"] == f"{float(tps['KLU-001']['wait_mean_min']):.1f}"
+    summary = read_csv(tmp_path / "shown-true" / "results-Summary.csv")
+    share = next(r for r in summary if r["metric (key)"] == "share_wait_over_30min")
+    assert share["mean"].endswith("%")
+
+
+def assert_libreoffice_values(raw: list[dict[str, str]], expected: dict[Any, dict[str, str]],
+                              key: tuple[str, ...]) -> int:
+    """LibreOffice's raw CSV of a sheet holds the file's rows (matched on `key`): text as is,
+    numbers to LibreOffice's 15 digits, clock times as its raw time. Returns how many numbers
+    were compared."""
     compared = 0
     for row in raw:
-        expected = tps[row["TPS"]]
-        for name, text in expected.items():
+        found_key = tuple(row[column_label(EN, k)] for k in key)
+        want = expected[found_key[0] if len(key) == 1 else found_key]
+        for name, text in want.items():
             got = row[column_label(EN, name)]
             if name in ("tps_id", "district", "village", "risk_class"):
                 assert got == text
+                continue
+            if text == "":
+                assert got == "", name
                 continue
             if name.endswith("_clock_min"):  # LibreOffice's raw time: 13:00:54.72, 07:00:00 AM
                 found = re.fullmatch(r"(\d+):(\d+):(\d+(?:\.\d+)?)(?: (AM|PM))?", got)
@@ -388,14 +433,7 @@ def test_libreoffice_reads_the_workbook(runs: dict[str, Path], tmp_path: Path) -
             else:
                 assert math.isclose(float(got), float(text), rel_tol=1e-14), name
             compared += 1
-    assert compared == 20 * 36
-    first = next(r for r in shown_rows if r["TPS"] == "KLU-001")
-    finish = float(tps["KLU-001"]["count_finish_clock_min"])
-    assert first["count finished"] == f"{int(finish // 60):02d}:{int(finish % 60):02d}"
-    assert first["mean wait (min)"] == f"{float(tps['KLU-001']['wait_mean_min']):.1f}"
-    summary = read_csv(tmp_path / "shown-true" / "results-Summary.csv")
-    share = next(r for r in summary if r["metric (key)"] == "share_wait_over_30min")
-    assert share["mean"].endswith("%")
+    return compared
 
 
 def assert_rows_equal(ws: Worksheet, rows: list[dict[str, str]], tr: Translator) -> int:

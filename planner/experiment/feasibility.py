@@ -130,7 +130,8 @@ class Prediction:
 
 @dataclass(frozen=True)
 class Unfieldable:
-    """A plan within the rules that simulates worse than one that breaks them."""
+    """A plan within the rules that simulates significantly worse (the paired 95% interval
+    above zero) than one that breaks them."""
 
     within: str
     breaking: str
@@ -286,7 +287,7 @@ def check_compared(
                 g = labels.index(good.label)
                 b = labels.index(bad.label)
                 d = pair(harm_series[b], harm_series[g])
-                if d.mean > 0:
+                if d.ci95_low > 0:  # only a significant excess is reported as "worse"
                     unfieldable.append(
                         Unfieldable(good.label, bad.label, d.mean, d.ci95_low, d.ci95_high)
                     )

@@ -277,8 +277,31 @@ def find_header(
     raise ScenarioError(
         f"{what}: no header row with column {', '.join(repr(m) for m in missing)} in the first "
         f"{HEADER_SEARCH_ROWS} rows (closest, row {best + 1}, has {seen}); fix the column "
-        "mapping or the header",
+        f"mapping or the header{_other_sheets_hint(path)}",
         where=str(path),
+    )
+
+
+def _other_sheets_hint(path: Path) -> str:
+    """For a workbook of several worksheets, which one was read and which were not: a KPU
+    file often opens on a cover or recap sheet, and the TPS table then lies further in."""
+    if path.suffix.lower() != ".xlsx":
+        return ""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+        names = list(book.sheetnames)
+        book.close()
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        return ""  # its rows were read a moment ago; a hint is not worth an error of its own
+    if len(names) < 2:
+        return ""
+    others = ", ".join(repr(n) for n in names[1:6]) + (", …" if len(names) > 6 else "")
+    return (
+        f", or move the table to the first worksheet (only {names[0]!r} is read; "
+        f"the workbook also has {others})"
     )
 
 

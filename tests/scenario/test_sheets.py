@@ -239,6 +239,30 @@ def test_missing_column_is_one_line(tmp_path: Path) -> None:
     assert "row 4" in lines[0] and "'Kecamatan'" in lines[0]
 
 
+def test_table_on_a_later_worksheet_is_named_in_the_error(tmp_path: Path) -> None:
+    """Only the first worksheet is read; when the table sits on another, the one line says
+    which sheet was read and which others the workbook has."""
+    path = write_xlsx(tmp_path / "tps.xlsx", [["Rekapitulasi DPT"], ["lihat lembar berikut"]])
+    book = openpyxl.load_workbook(path)
+    book.worksheets[0].title = "Sampul"
+    data = book.create_sheet("DPT per TPS")
+    for row in [HEADER, [1, "Alpha", "Satu", "001", 300, ""]]:
+        data.append(row)
+    book.save(path)
+    result = CliRunner().invoke(main, ["validate", str(scenario(tmp_path, "tps.xlsx"))])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "move the table to the first worksheet (only 'Sampul' is read; the workbook " \
+        "also has 'DPT per TPS')" in lines[0]
+
+
+def test_one_worksheet_gets_no_sheet_hint(tmp_path: Path) -> None:
+    write_xlsx(tmp_path / "tps.xlsx", [["Rekapitulasi DPT"]])
+    result = CliRunner().invoke(main, ["validate", str(scenario(tmp_path, "tps.xlsx"))])
+    assert result.exit_code == 2 and "move the table" not in result.stderr
+
+
 def test_misspelt_kecamatan_gets_a_suggestion(tmp_path: Path) -> None:
     write_csv(tmp_path / "tps.csv", [HEADER, [1, "Alpa", "Satu", "1", 300, ""]])
     path = scenario(tmp_path, "tps.csv", extra="  district_names: [Alpha, Beta]\n")

@@ -188,6 +188,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "why_health": ("{v} health events/day", "{v} kejadian kesehatan/hari"),
     "why_revote": ("re-vote risk {v}", "risiko PSU {v}"),
     "sec_districts": ("By kecamatan", "Per kecamatan"),
+    "sec_villages": ("By kelurahan/desa", "Per kelurahan/desa"),
     "trace_failed": (
         "The one-day re-run for the plots could not be made: {why}",
         "Pengulangan satu hari untuk grafik tidak dapat dibuat: {why}",

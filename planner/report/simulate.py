@@ -1,10 +1,10 @@
 """Sections of the report of a `planner simulate` run.
 
 From the run's files: summary.json (headline metrics with intervals), per_tps.csv (means per
-TPS over replications) and per_district.csv. Time series the summary does not hold (queue
-length through the day, the seven KPPS' fatigue, each voter's wait, incidents by hour,
-response times by agency) come from re-running ONE replication deterministically for the
-chosen TPS (`planner.report.trace`), so simulate runs stay small.
+TPS over replications), per_district.csv and per_village.csv. Time series the summary does
+not hold (queue length through the day, the seven KPPS' fatigue, each voter's wait,
+incidents by hour, response times by agency) come from re-running ONE replication
+deterministically for the chosen TPS (`planner.report.trace`), so simulate runs stay small.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ def build(run: RunData, tr: Translator) -> list[Part]:
         logistics_part(run, tr, per_tps),
         attention_part(tr, per_tps),
         districts_part(tr, per_district),
+        villages_part(tr, run.csv("per_village.csv")),
         sitrep_part(tr, trace),
     ]
 
@@ -556,17 +557,24 @@ def _reason_text(tr: Translator, key: str, value: float) -> str:
 
 def districts_part(tr: Translator, per_district: CsvTable | None) -> Part:
     """The per-kecamatan table as written by simulate."""
-    if per_district is None or per_district.rows == 0:
-        return Part(
-            "districts",
-            tr("sec_districts"),
-            html.note(tr("not_available", what="per_district.csv")),
-        )
-    headers = list(per_district.columns)
+    return _area_part(tr, per_district, "districts", "sec_districts", "per_district.csv")
+
+
+def villages_part(tr: Translator, per_village: CsvTable | None) -> Part:
+    """The per-kelurahan table as written by simulate: what a lurah or camat is handed."""
+    return _area_part(tr, per_village, "villages", "sec_villages", "per_village.csv")
+
+
+def _area_part(
+    tr: Translator, table: CsvTable | None, anchor: str, title: str, file: str
+) -> Part:
+    if table is None or table.rows == 0:
+        return Part(anchor, tr(title), html.note(tr("not_available", what=file)))
+    headers = list(table.columns)
     rows: list[Sequence[object]] = []
-    for r in per_district.row_dicts():
+    for r in table.row_dicts():
         rows.append([_cell(h, r[h]) for h in headers])
-    return Part("districts", tr("sec_districts"), html.table(headers, rows))
+    return Part(anchor, tr(title), html.table(headers, rows))
 
 
 def _cell(name: str, text: str) -> object:

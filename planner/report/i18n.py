@@ -189,6 +189,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "why_revote": ("re-vote risk {v}", "risiko PSU {v}"),
     "sec_districts": ("By kecamatan", "Per kecamatan"),
     "sec_villages": ("By kelurahan/desa", "Per kelurahan/desa"),
+    "villages_elsewhere": (
+        "{n} villages, more than the {most} this report lists: see per_village.csv and the "
+        "'Per village' sheet of results.xlsx (sort and filter there).",
+        "{n} kelurahan/desa, lebih dari {most} yang dimuat laporan ini: lihat per_village.csv "
+        "dan lembar 'Per kelurahan' di results.xlsx (urutkan dan saring di sana).",
+    ),
     "trace_failed": (
         "The one-day re-run for the plots could not be made: {why}",
         "Pengulangan satu hari untuk grafik tidak dapat dibuat: {why}",

@@ -560,8 +560,16 @@ def districts_part(tr: Translator, per_district: CsvTable | None) -> Part:
     return _area_part(tr, per_district, "districts", "sec_districts", "per_district.csv")
 
 
+MAX_VILLAGE_ROWS = 200
+"""Most villages the report lists (about six A4 pages); a province has a thousand or more,
+which the workbook's filterable sheet serves better than pages of print."""
+
+
 def villages_part(tr: Translator, per_village: CsvTable | None) -> Part:
     """The per-kelurahan table as written by simulate: what a lurah or camat is handed."""
+    if per_village is not None and per_village.rows > MAX_VILLAGE_ROWS:
+        text = tr("villages_elsewhere", n=f"{per_village.rows:,}", most=MAX_VILLAGE_ROWS)
+        return Part("villages", tr("sec_villages"), html.note(text))
     return _area_part(tr, per_village, "villages", "sec_villages", "per_village.csv")
 
 

@@ -206,3 +206,19 @@ def test_simulate_report_has_the_village_table_of_its_run(tmp_path: Path) -> Non
     for name in villages.text("village"):
         assert f">{name}<" in section
     assert "<h2>Per kelurahan/desa</h2>" in render_report(out, "id")
+
+
+def test_a_province_s_villages_are_left_to_the_workbook(tmp_path: Path) -> None:
+    """Over MAX_VILLAGE_ROWS villages (a province has a thousand) the section says where the
+    table is instead of printing pages of it."""
+    from planner.report.simulate import MAX_VILLAGE_ROWS
+
+    run_dir = simulate_run(tmp_path)
+    rows = [f"Kec {i // 10},Desa {i},{i}" for i in range(MAX_VILLAGE_ROWS + 1)]
+    (run_dir / "per_village.csv").write_text("district,village,tps\n" + "\n".join(rows) + "\n")
+    text = render_report(run_dir, "en")
+    assert "<h2>By kelurahan/desa</h2>" in text
+    assert f"{MAX_VILLAGE_ROWS + 1} villages, more than the {MAX_VILLAGE_ROWS}" in text
+    assert "Desa 7<" not in text
+    (run_dir / "per_village.csv").write_text("district,village,tps\n" + "\n".join(rows[:-1]))
+    assert "Desa 7<" in render_report(run_dir, "en")

@@ -561,8 +561,9 @@ def districts_part(tr: Translator, per_district: CsvTable | None) -> Part:
 
 
 MAX_VILLAGE_ROWS = 200
-"""Most villages the report lists (about six A4 pages); a province has a thousand or more,
-which the workbook's filterable sheet serves better than pages of print."""
+"""Most villages the report lists (est.: about six A4 pages at ~35 table rows a page); a
+province has a thousand or more (Kaltim 1,038), which the workbook's filterable sheet serves
+better than pages of print."""
 
 
 def villages_part(tr: Translator, per_village: CsvTable | None) -> Part:

@@ -189,23 +189,18 @@ def test_a_damaged_run_folder_is_a_user_error(
         assert (run_dir / "report.html").stat().st_size > 10_000
 
 
-def test_simulate_report_has_the_village_table_of_its_run(tmp_path: Path) -> None:
+def test_simulate_report_has_the_village_table_of_its_run(real_run: Path) -> None:
     """A real simulate run: the report's per-kelurahan section shows per_village.csv row for
     row (every village of the run, named as in the file), in English and Indonesian."""
-    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "training-small.yaml"
-    out = tmp_path / "run"
-    args = ["simulate", str(scenario), "-r", "2", "--out", str(out), "--no-xlsx"]
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 0, result.output
-    villages = read_csv(out / "per_village.csv")
+    villages = read_csv(real_run / "per_village.csv")
     assert villages is not None and villages.rows >= 2
-    text = render_report(out, "en")
+    text = render_report(real_run, "en")
     section = text[text.index("<h2>By kelurahan/desa</h2>") :]
     section = section[: section.index("</table>")]
     assert section.count("<tr>") == 1 + villages.rows  # the header and one row per village
     for name in villages.text("village"):
         assert f">{name}<" in section
-    assert "<h2>Per kelurahan/desa</h2>" in render_report(out, "id")
+    assert "<h2>Per kelurahan/desa</h2>" in render_report(real_run, "id")
 
 
 def test_a_province_s_villages_are_left_to_the_workbook(tmp_path: Path) -> None:

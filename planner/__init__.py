@@ -28,27 +28,22 @@ from planner.scenario.load import load_scenario
 __version__ = "0.1.0"
 
 
-def _in_folder(command: str, out: Any, scenario: Any, given: dict[str, Any], **fields: Any) -> Any:
+def _in_folder(command: str, out: Any, scenario: Any, values: dict[str, Any], **fields: Any) -> Any:
     """Run `command` through the whole run lifecycle into the folder `out`, as the command
-    line does (the same checks, files and manifest); returns the command's result."""
+    line does (the same request from the same option declarations, the same checks, files
+    and manifest); returns the command's result."""
     from planner.experiment.lifecycle import COMMANDS, Where, execute
-    from planner.experiment.session import RunRequest
+    from planner.experiment.options import request_of
     from planner.scenario.resolved import Scenario
 
     if isinstance(scenario, Scenario):
         raise UserError("a run folder (out=) needs the scenario's path, not a loaded scenario")
-    request = RunRequest(
-        command=command,
-        scenario=str(scenario),
-        overrides=list(given.get("overrides", ())),
-        seed=given.get("seed"),
-        precision=list(given.get("precision", ())),
-        max_replications=given.get("max_replications"),
-        **fields,
-    )
-    where = Where(
-        str(given.get("executor", "local")), int(given.get("workers", 1)), given.get("scheduler")
-    )
+    limits: dict[str, Any] = {
+        k: _pairs(values.get(k)) for k in ("budgets", "available") if k in values
+    }
+    request = request_of(command, scenario, {**values, **limits}, **fields)
+    where = Where(str(values.get("executor", "local")), int(values.get("workers", 1)),
+                  values.get("scheduler"))
     _, result = execute(COMMANDS[command], request, out=out, where=where)
     return result
 
@@ -56,6 +51,13 @@ def _in_folder(command: str, out: Any, scenario: Any, given: dict[str, Any], **f
 def _pairs(mapping: Any) -> list[str]:
     """``{"police": 5e8}`` as the command line's ``["police=500000000.0"]``."""
     return [f"{k}={'unlimited' if v is None else v}" for k, v in dict(mapping or {}).items()]
+
+
+def _check(command: str, values: dict[str, Any]) -> None:
+    """The keyword arguments within the bounds the command line declares for them."""
+    from planner.experiment.options import check_values
+
+    check_values(command, values)
 
 
 def simulate(
@@ -70,44 +72,28 @@ def simulate(
 
     `scenario` is a path or a loaded scenario; further options (`plan`, `overrides`,
     `engine`, `progress`, `executor`, `scheduler`, `precision`, `max_replications`) as in
-    `planner.experiment.run.simulate`. The options are checked as the command line checks
-    them (`planner.experiment.lifecycle.check_request`); with `out` (a folder) the run goes
+    `planner.experiment.run.simulate`. The options are checked against the bounds the
+    command line declares (`planner.experiment.options`); with `out` (a folder) the run goes
     through the command's whole lifecycle and writes the same run folder as
     ``planner simulate --out`` (then `plan` is a plan.csv path or None).
     """
     from planner.experiment.lifecycle import check_request
+    from planner.experiment.options import request_of
     from planner.experiment.run import simulate as run_simulate
-    from planner.experiment.session import RunRequest
     from planner.scenario.resolved import Scenario
 
+    values = {**options, "replications": replications, "seed": seed, "workers": workers}
+    _check("simulate", values)
     if out is not None:
-        plan = options.get("plan")
-        if not isinstance(plan, str | type(None)):
+        if not isinstance(options.get("plan"), str | type(None)):
             raise UserError("a run folder (out=) needs plan= as a plan.csv path or None")
-        return _in_folder(
-            "simulate",
-            out,
-            scenario,
-            {**options, "seed": seed, "workers": workers},
-            replications=replications,
-            engine=str(options.get("engine", "batch")),
-            plans=[plan or "default"],
-        )
+        return _in_folder("simulate", out, scenario, values)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(
         scenario, options.pop("overrides", ())
     )
-    check_request(
-        "simulate",
-        RunRequest(
-            command="simulate",
-            scenario=str(sc.path or ""),
-            replications=replications,
-            precision=list(options.get("precision", ())),
-            max_replications=options.get("max_replications"),
-            plans=["default"],
-        ),
-        sc,
-    )
+    known = {k: v for k, v in values.items() if k in ("replications", "precision",
+                                                      "max_replications")}
+    check_request("simulate", request_of("simulate", sc.path or "", known), sc)
     return run_simulate(sc, replications=replications, seed=seed, workers=workers, **options)
 
 
@@ -125,21 +111,10 @@ def optimise(
     `workers`, `seed`, `gap`, `overrides`) as in `planner.opt.api.optimise`. With `out` (a
     folder) it writes the run folder ``planner optimise --out`` writes.
     """
+    values = {**options, "budgets": budgets, "time_limit_s": time_limit_s}
+    _check("optimise", values)
     if out is not None:
-        return _in_folder(
-            "optimise",
-            out,
-            scenario,
-            {k: v for k, v in options.items() if k != "workers"},
-            replications=1,
-            options={
-                "budgets": _pairs(budgets),
-                "available": _pairs(options.get("available")),
-                "time_limit_s": time_limit_s,
-                "workers": int(options.get("workers", 2)),
-                "gap": float(options.get("gap", 0.0)),
-            },
-        )
+        return _in_folder("optimise", out, scenario, values, replications=1)
     from planner.opt.api import optimise as run_optimise
 
     return run_optimise(scenario, budgets=budgets, time_limit_s=time_limit_s, **options)
@@ -156,12 +131,12 @@ def compare(
     `max_replications`) as in `planner.experiment.compare.compare`. With `out` (a folder;
     plans then as "default" or paths) it writes the run folder of ``planner compare --out``.
     """
+    values = {**options, "replications": replications}
+    _check("compare", values)
     if out is not None:
         if not all(isinstance(p, str) for p in plans):
             raise UserError("a run folder (out=) needs plans as \"default\" or plan.csv paths")
-        return _in_folder(
-            "compare", out, scenario, options, replications=replications, plans=list(plans)
-        )
+        return _in_folder("compare", out, scenario, values, plans=list(plans))
     from planner.experiment.compare import compare as run_compare
 
     return run_compare(scenario, plans, replications=replications, **options)
@@ -177,23 +152,10 @@ def plan(
     `scheduler`, `time_limit_s`, `overrides`, `harm`) as in `planner.experiment.loop.plan_loop`.
     With `out` (a folder) it writes the run folder of ``planner plan --out`` (resumable).
     """
+    values = {**options, "iterations": iterations, "replications": replications}
+    _check("plan", values)
     if out is not None:
-        return _in_folder(
-            "plan",
-            out,
-            scenario,
-            options,
-            replications=replications,
-            options={
-                "iterations": iterations,
-                "eval_replications": options.get("eval_replications"),
-                "budgets": _pairs(options.get("budgets")),
-                "available": _pairs(options.get("available")),
-                "time_limit_s": float(options.get("time_limit_s", 60.0)),
-                "solver_workers": int(options.get("solver_workers", 2)),
-                "gap": float(options.get("gap", 0.0)),
-            },
-        )
+        return _in_folder("plan", out, scenario, values)
     from planner.experiment.loop import plan_loop
 
     return plan_loop(scenario, iterations=iterations, replications=replications, **options)

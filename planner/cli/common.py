@@ -1,5 +1,5 @@
-"""What every command shares: error handling, option types and groups, and the run of a
-run-folder command (request → lifecycle → printed result → report)."""
+"""What every command shares: error handling, the declared run options as click options,
+and the run of a run-folder command (request → lifecycle → printed result → report)."""
 
 from __future__ import annotations
 
@@ -14,24 +14,14 @@ from typing import Any, TypeVar
 import click
 
 from planner.errors import UserError
-from planner.experiment.lifecycle import (
-    COMMANDS,
-    MAX_ITERATIONS,
-    MAX_REPLICATIONS,
-    MAX_STEPS,
-    MAX_TIME_LIMIT_S,
-    MAX_WORKERS,
-    Where,
-    execute,
-)
+from planner.experiment.lifecycle import COMMANDS, Where, execute
+from planner.experiment.options import OPTIONS_OF, SEED, Option, request_of
 from planner.experiment.session import RunRequest
 from planner.report.options import finish_report, report_options
 from planner.terminal import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 PATH = click.Path(path_type=Path)
-SEED = click.IntRange(0, 2**63 - 1)
-__all__ = ["MAX_ITERATIONS", "MAX_REPLICATIONS", "MAX_STEPS"]  # the bounds options show
 
 
 class Finite(click.FloatRange):
@@ -87,73 +77,31 @@ def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
-def replications_option(default: int, minimum: int = 1, help: str = "") -> Callable[[F], F]:
-    """``-r/--replications`` between `minimum` and the lifecycle's bound."""
-    return click.option("-r", "--replications", type=click.IntRange(minimum, MAX_REPLICATIONS),
-                        default=default, show_default=True, help=help)
+def click_option(option: Option) -> Callable[[F], F]:
+    """A declared run option (planner.experiment.options) as a click option: the same flags,
+    bounds, default and help."""
+    low, high = (None if b is None else int(b) for b in (option.low, option.high))
+    types: dict[str, Any] = {
+        "int": lambda: click.IntRange(low, high),
+        "float": lambda: Finite(option.low, option.high, min_open=option.low_open),
+        "path": lambda: PATH, "choice": lambda: click.Choice(option.choices)}
+    kind = {"is_flag": True} if option.kind == "flag" else (
+        {"type": types[option.kind]()} if option.kind in types else {})
+    return click.option(*option.flags, option.key, default=option.default, help=option.help,
+                        show_default=option.show_default, metavar=option.metavar,
+                        multiple=option.many, required=option.required, **kind)
+
+
+def declared(command: str | tuple[Option, ...]) -> Callable[[F], F]:
+    """A run command's declared options (or these), then the report's and ``--set``."""
+    declared = OPTIONS_OF[command] if isinstance(command, str) else command
+    return options(*map(click_option, declared), report_options, set_option)
 
 
 set_option = click.option(
     "--set", "overrides", multiple=True, metavar="KEY=VALUE",
     help="Override a scenario value, e.g. --set voters.turnout=0.65 (repeatable).")
-seed_option = click.option("--seed", type=SEED, default=None,
-                           help="Override the scenario seed (0 ≤ SEED < 2^63).")
-out_option = click.option("--out", type=PATH, default=None, help="Run folder.")
-json_option = click.option("--json", "as_json", is_flag=True,
-                           help="Print the run's summary JSON to stdout.")
-dask_options = options(
-    click.option("--executor", type=click.Choice(("local", "dask")), default="local",
-                 show_default=True, help="Where tasks run: local processes, or a Dask cluster "
-                 "(pip install 'planner[distributed]'). Results are identical either way."),
-    click.option("--scheduler", default=None, metavar="ADDRESS",
-                 help="Address of a running Dask scheduler (e.g. tcp://10.0.0.5:8786); without "
-                 "it --executor dask starts a local cluster."),
-)
-executor_options = options(
-    click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1, show_default=True,
-                 help="Processes to run replications on (results are identical for any number)."),
-    dask_options,
-)
-precision_options = options(
-    click.option("--precision", multiple=True, metavar="METRIC=HALF_WIDTH",
-                 help="Add replications until the metric's 95%% interval is ± HALF_WIDTH or "
-                 "narrower, e.g. wait_mean_min=0.5 (-r is then the first batch; repeatable)."),
-    click.option("--max-replications", type=click.IntRange(1, MAX_REPLICATIONS), default=None,
-                 help="Cap on replications when --precision adds them (default 500)."),
-)
-
-
-def cp_sat_workers_option(name: str) -> Callable[[F], F]:
-    """The CP-SAT workers option (``--workers`` of optimise, ``--solver-workers`` of plan)."""
-    return click.option(name, type=click.IntRange(1, MAX_WORKERS), default=2, show_default=True,
-                        help="CP-SAT workers.")
-
-
-def solver_options(time_limit_s: float) -> Callable[[F], F]:
-    """``--time-limit`` (finite, 0 < s ≤ a day) and ``--gap`` (0 to 1) of CP-SAT solves."""
-    return options(
-        click.option("--time-limit", type=Finite(0, MAX_TIME_LIMIT_S, min_open=True),
-                     default=time_limit_s, show_default=True,
-                     help="Seconds per CP-SAT solve (at most a day)."),
-        click.option("--gap", type=Finite(0, 1), default=0.0, show_default=True,
-                     help="Stop each solve at this relative gap (0 to 1)."),
-    )
-
-
-limit_options = options(
-    click.option("--budget", "budgets", multiple=True, metavar="NAME=RUPIAH",
-                 help="Budget of an agency's budget line (police=6.2e9) or of a line by name "
-                 "(polres=6199000000); 'unlimited' lifts it (repeatable)."),
-    click.option("--available", multiple=True, metavar="AGENCY=N",
-                 help="Personnel available to an agency, e.g. police=422 (repeatable)."),
-)
-run_options = options(
-    click.option("--resume", type=PATH, default=None, metavar="RUN_DIR",
-                 help="Finish an interrupted run in RUN_DIR (its saved replications are kept; "
-                 "give no SCENARIO)."),
-    out_option, json_option, report_options, set_option,
-)
-"""What every resumable run-folder command takes after its own options."""
+seed_option = click_option(SEED)
 
 
 def new_request(command: str, o: dict[str, Any], **fields: Any) -> RunRequest | None:
@@ -165,21 +113,19 @@ def new_request(command: str, o: dict[str, Any], **fields: Any) -> RunRequest | 
         return None
     if o.get("scenario") is None:
         raise UserError("missing SCENARIO (a scenario file), or --resume RUN_DIR")
-    given: dict[str, Any] = {k: o[k] for k in ("replications", "seed", "max_replications")
-                             if k in o}
-    return RunRequest(command=command, scenario=str(o["scenario"]),
-                      overrides=list(o["overrides"]), precision=list(o.get("precision", ())),
-                      **given, **fields)
+    return request_of(command, o["scenario"], o, **fields)
 
 
-def run_command(command: str, request: RunRequest | None, o: dict[str, Any],
-                progress: str | None = "tasks", announce: bool = False) -> Any:
+def run_command(command: str, o: dict[str, Any], progress: str | None = "tasks",
+                announce: bool = False, **fields: Any) -> Any:
     """Run a run-folder command through the lifecycle, print its result, write its report.
 
     `progress` names the bar's units (None: no bar); `announce` says where the folder is as
-    soon as it exists (for long runs that print lines while they go)."""
+    soon as it exists (for long runs that print lines while they go); `fields` go to the
+    request as given (e.g. compare's PLANS)."""
     from planner.report.console import json_of, lines_of
 
+    request = new_request(command, o, **fields)
     as_json = bool(o.get("as_json"))
     where = Where(o.get("executor", "local"), o.get("workers", 1), o.get("scheduler"))
     with Progress(progress or "", 0, enabled=None if progress else False) as bar:

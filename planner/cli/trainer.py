@@ -7,12 +7,12 @@ from typing import Any
 import click
 
 from planner.cli import common
+from planner.demo.options import DEMO_OPTIONS
 from planner.report.options import (
     finish_report,
     lang_option,
     no_xlsx_option,
     open_option,
-    report_options,
 )
 
 
@@ -35,26 +35,7 @@ def report(**o: Any) -> None:
 
 @click.command()
 @click.argument("scenario", type=common.PATH)
-@click.option("--tps", "tps_id", default=None,
-              help="Tell the day at this TPS (default: the first).")
-@click.option("--district", default=None, help="Tell the day of this kecamatan instead.")
-@click.option("--inject", "injects", multiple=True, metavar="KIND@PLACE@WHEN",
-              help="Script an event, e.g. flood@Balikpapan Barat@08:00 or "
-              "late-kit@PPK Balikpapan Kota@+90min (repeatable; kinds in docs/training.md).")
-@click.option("--inject-file", type=common.PATH, default=None,
-              help="A script of injects, one per line (# comments).")
-@common.seed_option
-@click.option("--speed", type=common.Finite(0, 1e6), default=0.0,
-              help="Live pacing: simulated minutes per real second (e.g. 30); 0 prints at once.")
-@click.option("--compare-without-injects", is_flag=True,
-              help="Also simulate the same day (same seed) without the injects, side by side.")
-@click.option("--sitrep", "sitrep_min", type=click.IntRange(max=1440), default=None,
-              metavar="MINUTES", help="Situation reports every MINUTES per kecamatan.")
-@click.option("--plan", type=common.PATH, default=None,
-              help="Deployment plan CSV (default: the policy-default plan).")
-@click.option("--out", type=common.PATH, default=None, help="Run folder.")
-@report_options
-@common.set_option
+@common.declared(DEMO_OPTIONS)
 def demo(**o: Any) -> None:
     """For trainers: one polling day told hour by hour, with scripted exercise injects.
 
@@ -69,7 +50,7 @@ def demo(**o: Any) -> None:
     from planner.terminal import format_table
 
     report = {k: o.pop(k) for k in ("no_report", "no_xlsx", "open_report")}
-    options = DemoOptions(tps=o.pop("tps_id"), **{**o, "lang": o["lang"].lower()})
+    options = DemoOptions(**{**o, "lang": o["lang"].lower()})
     result = run_demo(options, echo=stdout_echo())
     click.echo("")
     click.echo(format_table(*summary_rows(result, Translator(options.lang))))

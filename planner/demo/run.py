@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from planner.demo.day import simulate_demo_day
+from planner.demo.options import DEMO_OPTIONS
 from planner.errors import UserError
 from planner.experiment.lifecycle import check_out
 from planner.files import RunFolder, default_run_dir
@@ -94,6 +95,8 @@ def run_demo(
     sleep: Callable[[float], None] = time.sleep,
 ) -> DemoResult:
     """Simulate, print the timeline as it unfolds, write the run folder and its story."""
+    for option in DEMO_OPTIONS:
+        option.check(getattr(options, option.key))
     tr = Translator(options.lang)
     scenario = load_scenario(options.scenario, options.overrides)
     seed = scenario.seed if options.seed is None else options.seed

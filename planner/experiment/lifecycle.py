@@ -7,10 +7,11 @@ the Python API — goes through the same steps (docs/architecture.md has the seq
    be resumed from its folder alone).
 2. **Scenario.** Loaded and validated (`planner.scenario.load`), with ``--set`` overrides
    and any command-specific limits (`Command.prepare`, e.g. optimise's ``--budget``).
-3. **Checks before anything is written** (`check_request`): option ranges that need the
-   scenario (``--precision`` on known and enabled metrics, ``--max-replications`` ≥ ``-r``),
-   the size guards of `planner.sim.size`, and ``--out`` (`check_out`: not a file, not
-   another command's folder).
+3. **Checks before anything is written**: every option within the bounds declared in
+   `planner.experiment.options` (the ones ``--help`` shows), then the checks that need
+   the scenario (`check_request`: ``--precision`` on known and enabled metrics,
+   ``--max-replications`` ≥ ``-r``, the size guards of `planner.sim.size`), and ``--out``
+   (`check_out`: not a file, not another command's folder).
 4. **Folder.** Created (`planner.experiment.session.start_run`) or re-opened for
    ``--resume`` (`reopen_run`): manifest, resolved scenario, TPS table, plans, the store of
    finished replications.
@@ -28,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +36,7 @@ from typing import Any
 
 from planner.errors import UserError
 from planner.experiment.executors import Executor, make_executor
+from planner.experiment.options import MAX_REPLICATIONS, check_request_options
 from planner.experiment.session import (
     OpenRun,
     RunRequest,
@@ -49,20 +50,6 @@ from planner.experiment.session import (
 )
 from planner.scenario.plan import Plan
 from planner.scenario.resolved import Scenario
-
-MAX_REPLICATIONS = 100_000
-"""Most replications one command may ask for (a documented bound; the TPS-day guard of
-`planner.sim.size` usually binds first)."""
-MAX_STEPS = 200
-"""Most frontier budgets: each is a CP-SAT solve of up to --time-limit (200 at the default
-20 s is over an hour), and a budget curve needs tens of points, not hundreds."""
-MAX_ITERATIONS = 50
-"""Most sim–opt loop rounds: the loop stops when the plan stops changing, in a few rounds on
-every bundled scenario; 50 is a bound on a run that never settles, not a working value."""
-MAX_WORKERS = 1024
-"""Most processes or CP-SAT workers one command may start (far beyond any one machine)."""
-MAX_TIME_LIMIT_S = 86_400.0
-"""Longest CP-SAT solve one step may ask for: a day."""
 
 
 @dataclass(frozen=True)
@@ -141,11 +128,6 @@ def check_request(
     from planner.sim.metrics import metric_enabled, metric_names_of
     from planner.sim.size import check_size
 
-    if not 1 <= request.replications <= MAX_REPLICATIONS:
-        raise UserError(
-            f"-r {request.replications}: give 1 to {MAX_REPLICATIONS:,} replications",
-            where="-r",
-        )
     targets = parse_precision(request.precision, metric_names_of(scenario))
     for target in targets:
         if not metric_enabled(scenario, target.metric):
@@ -220,12 +202,12 @@ def checked_start(
 ) -> Callable[[], OpenRun]:
     """Steps 2 and 3 of the lifecycle for a new run: the scenario loaded and every option
     checked; returns what creates the folder (step 4), called once the executor is up."""
+    check_request_options(command.name, request, place)
     scenario = load_scenario_of(request)
     if command.prepare is not None:
         scenario = command.prepare(scenario, request)
     if command.check is not None:
         command.check(scenario, request)
-    _check_within(place.workers, 1, MAX_WORKERS, "--workers", f"1 to {MAX_WORKERS:,} workers")
     plans: list[Plan | None] = []
     if command.plans_in_request:
         request.labels, plans = resolve_plans(scenario, request.plans)
@@ -390,25 +372,6 @@ def _check_agency(scenario: Scenario, request: RunRequest) -> None:
         budget_line_of(scenario, str(agency), "--agency")
 
 
-def _check_within(value: Any, low: float, high: float, option: str, what: str) -> None:
-    """`value` (an option of the request) is a finite number in [low, high], else a user
-    error naming the option (the API's options get the command line's refusals)."""
-    number = float(value)
-    if not (math.isfinite(number) and low <= number <= high):
-        raise UserError(f"{option} {value}: give {what}", where=option)
-
-
-def _check_solver(scenario: Scenario, request: RunRequest) -> None:
-    o = request.options
-    limit = float(o.get("time_limit_s", 1.0))
-    if not (math.isfinite(limit) and 0 < limit <= MAX_TIME_LIMIT_S):
-        raise UserError(f"--time-limit {limit:g}: give 0 < seconds ≤ 86,400 (a day)",
-                        where="--time-limit")
-    _check_within(o.get("gap", 0.0), 0, 1, "--gap", "a relative gap from 0 to 1")
-    for key, option in (("workers", "--workers"), ("solver_workers", "--solver-workers")):
-        _check_within(o.get(key, 1), 1, MAX_WORKERS, option, f"1 to {MAX_WORKERS:,} workers")
-
-
 def _check_compare(scenario: Scenario, request: RunRequest) -> None:
     if len(request.plans) < 2:
         raise UserError(
@@ -416,34 +379,14 @@ def _check_compare(scenario: Scenario, request: RunRequest) -> None:
             "e.g. planner compare sc.yaml default outputs/RUN/plan.csv",
             where="PLANS",
         )
-    _check_within(request.replications, 2, MAX_REPLICATIONS, "-r",
-                  f"2 to {MAX_REPLICATIONS:,} replications (a pair needs two)")
-
-
-def _check_plan(scenario: Scenario, request: RunRequest) -> None:
-    _check_solver(scenario, request)
-    o = request.options
-    _check_within(o.get("iterations", 1), 1, MAX_ITERATIONS, "--iterations",
-                  f"1 to {MAX_ITERATIONS} rounds")
-    for value, option in ((request.replications, "-r"),
-                          (o.get("eval_replications") or 2, "--eval-replications")):
-        _check_within(value, 2, MAX_REPLICATIONS, option,
-                      f"2 to {MAX_REPLICATIONS:,} replications (intervals need two)")
 
 
 def _check_frontier(scenario: Scenario, request: RunRequest) -> None:
     _check_agency(scenario, request)
-    _check_solver(scenario, request)
     o = request.options
-    _check_within(o["steps"], 1, MAX_STEPS, "--steps", f"1 to {MAX_STEPS} budgets")
-    _check_within(o["from"], 0, math.inf, "--from", "a budget (Rp) or factor ≥ 0")
-    _check_within(o["to"], 0, math.inf, "--to", "a budget (Rp) or factor ≥ 0")
     if o["from"] > o["to"]:
         raise UserError(f"--from {o['from']:g} is above --to {o['to']:g}; give --from ≤ --to",
                         where="--from")
-    if o.get("simulate"):
-        _check_within(request.replications, 2, MAX_REPLICATIONS, "-r",
-                      f"2 to {MAX_REPLICATIONS:,} replications (paired intervals need two)")
 
 
 def _simulate_manifest(request: RunRequest, where: Where) -> dict[str, Any]:
@@ -491,7 +434,6 @@ COMMANDS: dict[str, Command] = {
         _plan_tasks,
         plans_in_request=False,
         prepare=_check_budget_pairs,
-        check=_check_plan,
         manifest=lambda request, where: {"workers": where.workers},
     ),
     "optimise": Command(
@@ -501,7 +443,6 @@ COMMANDS: dict[str, Command] = {
         simulates=lambda request: False,
         plans_in_request=False,
         prepare=_with_limits,
-        check=_check_solver,
         manifest=_solver_manifest,
         solver=True,
     ),

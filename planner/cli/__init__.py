@@ -11,10 +11,9 @@ from __future__ import annotations
 import click
 
 from planner import __version__
-from planner.cli.checks import schema, validate
 from planner.cli.common import PlannerGroup
-from planner.cli.init import init
 from planner.cli.runs import calibrate, compare, plan_command, simulate
+from planner.cli.scenario import init, schema, validate
 from planner.cli.solver import frontier, optimise
 from planner.cli.trainer import demo, report
 

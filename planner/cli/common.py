@@ -15,7 +15,7 @@ import click
 
 from planner.errors import UserError
 from planner.experiment.lifecycle import COMMANDS, Where, execute
-from planner.experiment.options import OPTIONS_OF, SEED, Option, request_of
+from planner.experiment.options import OPTIONS_OF, Option, request_of
 from planner.experiment.session import RunRequest
 from planner.report.options import finish_report, report_options
 from planner.terminal import Progress
@@ -66,17 +66,6 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
-    """Several click options as one decorator (first listed shows first in --help)."""
-
-    def apply(func: F) -> F:
-        for decorate in reversed(decorators):
-            func = decorate(func)
-        return func
-
-    return apply
-
-
 def click_option(option: Option) -> Callable[[F], F]:
     """A declared run option (planner.experiment.options) as a click option: the same flags,
     bounds, default and help."""
@@ -93,15 +82,22 @@ def click_option(option: Option) -> Callable[[F], F]:
 
 
 def declared(command: str | tuple[Option, ...]) -> Callable[[F], F]:
-    """A run command's declared options (or these), then the report's and ``--set``."""
+    """A run command's declared options (or these), then the report's and ``--set``, in the
+    order --help lists them."""
     declared = OPTIONS_OF[command] if isinstance(command, str) else command
-    return options(*map(click_option, declared), report_options, set_option)
+    decorators = [*map(click_option, declared), report_options, set_option]
+
+    def apply(func: F) -> F:
+        for decorate in reversed(decorators):
+            func = decorate(func)
+        return func
+
+    return apply
 
 
 set_option = click.option(
     "--set", "overrides", multiple=True, metavar="KEY=VALUE",
     help="Override a scenario value, e.g. --set voters.turnout=0.65 (repeatable).")
-seed_option = click_option(SEED)
 
 
 def new_request(command: str, o: dict[str, Any], **fields: Any) -> RunRequest | None:

@@ -104,13 +104,14 @@ class Option:
         return text.strip() + (f" ({self.why})" if self.why else "")
 
     def check(self, value: Any) -> None:
-        """Refuse a value outside the option's kind or bounds: a one-line user error naming
-        the flag, as the lifecycle gives it to a request from the command line or the API."""
+        """Refuse a value outside the option's kind or bounds: a one-line user error that
+        starts with the flag, as the lifecycle gives it to a request from the command line
+        or the API."""
         flag = self.flags[0]
         if value is None or self.many:
             return
         if self.kind == "choice" and value not in self.choices:
-            raise UserError(f"{flag} {value!r}: give one of {', '.join(self.choices)}", where=flag)
+            raise UserError(f"{flag} {value!r}: give one of {', '.join(self.choices)}")
         if self.kind not in ("int", "float"):
             return
         low = -math.inf if self.low is None else self.low
@@ -124,7 +125,7 @@ class Option:
                 low < value if self.low_open else low <= value
             )
         if not inside:
-            raise UserError(f"{flag} {value}: give {self.bounds()}", where=flag)
+            raise UserError(f"{flag} {value}: give {self.bounds()}")
 
 
 def _plans_of(path: Any) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from planner.cli import common
+from planner.errors import UserError
 from planner.files import atomic_write_text
 
 
@@ -21,9 +22,13 @@ from planner.files import atomic_write_text
 @click.option("--out", type=common.PATH, required=True, help="Scenario file to write (.yaml).")
 @click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
               help="Name a column the header does not make plain, e.g. voters='DPT Total'.")
+@click.option("--sheet", "worksheet", default=None, metavar="NAME",
+              help="Worksheet of the workbook holding the TPS table (default: the first).")
+@click.option("--rawan-sheet", "rawan_worksheet", default=None, metavar="NAME",
+              help="Worksheet of the TPS-rawan workbook holding its table (default: the first).")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 def init(sheet: Path, rawan: Path | None, name: str, out: Path, columns: tuple[str, ...],
-         force: bool) -> None:
+         worksheet: str | None, rawan_worksheet: str | None, force: bool) -> None:
     """Write a scenario for a new region from its TPS sheet, then validate it.
 
     Reads a KPU-style recap (.xlsx or .csv, title rows above the header are fine); every
@@ -38,8 +43,10 @@ def init(sheet: Path, rawan: Path | None, name: str, out: Path, columns: tuple[s
     from planner.scenario.init import init_scenario, parse_columns
     from planner.scenario.summary import format_summary, summarise
 
+    if rawan_worksheet is not None and rawan is None:
+        raise UserError("--rawan-sheet names a worksheet of the --rawan sheet; give --rawan too")
     result = init_scenario(sheet, name, out, rawan=rawan, columns=parse_columns(columns),
-                           force=force)
+                           force=force, worksheet=worksheet, rawan_worksheet=rawan_worksheet)
     check_scenario(result.scenario)
     click.echo(format_summary(summarise(result.scenario)))
     for note in result.notes:

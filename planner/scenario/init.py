@@ -26,7 +26,13 @@ from planner.scenario.reference import _default_value, _is_model_collection, _pl
 from planner.scenario.resolved import Scenario
 from planner.scenario.schema import ScenarioSpec
 from planner.scenario.sections.region import RawanColumns, TpsColumns
-from planner.scenario.sheets import HEADER_SEARCH_ROWS, header_key, read_cells, tps_number
+from planner.scenario.sheets import (
+    HEADER_SEARCH_ROWS,
+    header_key,
+    other_sheets_hint,
+    read_cells,
+    tps_number,
+)
 from planner.scenario.tps_sheet import NO_MARKS
 
 TPS_HEADERS: dict[str, tuple[str, ...]] = {
@@ -92,8 +98,10 @@ def detect_columns(
     required: tuple[str, ...],
     path: Path,
     what: str,
+    worksheet: str | None = None,
 ) -> tuple[int, dict[str, str]]:
-    """The header row (0-based) and field → header text, recognised from `TPS_HEADERS`."""
+    """The header row (0-based) and field → header text, recognised from `TPS_HEADERS`
+    (`worksheet`: the one the cells come from, for the error's hint)."""
     best_row, best_map = -1, dict[str, str]()
     for r, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
         keys = [header_key(c) for c in row]
@@ -114,7 +122,10 @@ def detect_columns(
         raise ScenarioError(
             f"{what}: found no column for {', '.join(missing)} (recognised headers: "
             + "; ".join(f"{f}: {', '.join(TPS_HEADERS[f][:3])}" for f in missing)
-            + f"; closest header row {best_row + 1} has {seen or 'nothing'}); name it with {hint}",
+            + (f"; closest header row {best_row + 1} has {seen or 'nothing'}" if best_row >= 0
+               else f"; none of them in the first {HEADER_SEARCH_ROWS} rows")
+            + f"); name it with {hint}"
+            + other_sheets_hint(path, worksheet),
             where=str(path),
         )
     return best_row, best_map
@@ -137,11 +148,15 @@ def _numbered_per_village(cells: list[list[str]], header: int, mapping: dict[str
     return any(len(p) > 1 for p in places.values())
 
 
-def _rawan_mapping(cells: list[list[str]], path: Path, per_village: bool) -> dict[str, Any]:
+def _rawan_mapping(
+    cells: list[list[str]], path: Path, per_village: bool, worksheet: str | None = None
+) -> dict[str, Any]:
     """The TPS-rawan sheet's column mapping: TPS, place, class and count columns by header,
     and as indicator columns every other column whose cells are all marks."""
     required = ("tps_id", "district", "village") if per_village else ("tps_id",)
-    header, mapping = detect_columns(cells, RAWAN_FIELDS, required, path, "the TPS-rawan sheet")
+    header, mapping = detect_columns(
+        cells, RAWAN_FIELDS, required, path, "the TPS-rawan sheet", worksheet
+    )
     taken = {header_key(h) for h in mapping.values()}
     data = [r for r in cells[header + 1 :] if any(r)]
     marks: list[str] = []
@@ -158,7 +173,8 @@ def _rawan_mapping(cells: list[list[str]], path: Path, per_village: bool) -> dic
     if "risk_class" not in out and "indicators" not in out and not marks:
         raise ScenarioError(
             "the TPS-rawan sheet: found no class column (Kategori), no count column (Jumlah "
-            "Indikator) and no indicator columns marked v/1/ya; check the sheet",
+            "Indikator) and no indicator columns marked v/1/ya; check the sheet"
+            + other_sheets_hint(path, worksheet),
             where=str(path),
         )
     return out
@@ -176,12 +192,16 @@ def init_scenario(
     rawan: Path | None = None,
     columns: dict[str, str] | None = None,
     force: bool = False,
+    worksheet: str | None = None,
+    rawan_worksheet: str | None = None,
 ) -> InitResult:
     """Write a scenario for region `name` from its TPS sheet (and TPS-rawan sheet) to `out`,
-    then load it as every command would. Raises `UserError` for a sheet it cannot read."""
+    then load it as every command would. `worksheet` and `rawan_worksheet` name the sheets
+    of the workbooks that hold the tables (default: each one's first); the scenario keeps
+    them (`sheet:` in its column mappings). Raises `UserError` for a sheet it cannot read."""
     if out.exists() and not force:
         raise UserError(f"{out} exists; choose another --out or give --force to replace it")
-    cells = read_cells(sheet, "the TPS sheet")
+    cells = read_cells(sheet, "the TPS sheet", worksheet)
     fields = tuple(TPS_HEADERS)
     given = dict(columns or {})
     for key in given:
@@ -193,6 +213,7 @@ def init_scenario(
         tuple(f for f in ("tps_id", "district", "village", "voters") if f not in given),
         sheet,
         "the TPS sheet",
+        worksheet,
     )
     headers = {header_key(c) for c in cells[header]}
     for key, text in given.items():
@@ -205,6 +226,8 @@ def init_scenario(
             )
     mapping: dict[str, Any] = {**found, **given}
     mapping["tps_numbered_per_village"] = _numbered_per_village(cells, header, mapping)
+    if worksheet is not None:
+        mapping["sheet"] = worksheet
     TpsColumns.model_validate(mapping)
     folder = out.parent
     region: dict[str, Any] = {
@@ -215,8 +238,13 @@ def init_scenario(
     rawan_map: dict[str, Any] | None = None
     if rawan is not None:
         rawan_map = _rawan_mapping(
-            read_cells(rawan, "the TPS-rawan sheet"), rawan, mapping["tps_numbered_per_village"]
+            read_cells(rawan, "the TPS-rawan sheet", rawan_worksheet),
+            rawan,
+            mapping["tps_numbered_per_village"],
+            rawan_worksheet,
         )
+        if rawan_worksheet is not None:
+            rawan_map["sheet"] = rawan_worksheet
         region["rawan_file"] = _relative(rawan, folder)
         region["rawan_columns"] = rawan_map
         RawanColumns.model_validate(rawan_map)
@@ -234,7 +262,10 @@ def init_scenario(
     notes = [
         f"{len(table)} TPS in {len(table.district_names)} kecamatan and "
         f"{len(table.village_names)} kelurahan/desa, {int(table.voters.sum()):,} voters",
-        "columns: " + ", ".join(f"{k} ← {v!r}" for k, v in mapping.items() if isinstance(v, str)),
+        ("" if worksheet is None else f"worksheet {worksheet!r}: ")
+        + "columns: "
+        + ", ".join(f"{k} ← {v!r}" for k, v in mapping.items() if isinstance(v, str)
+                    and k != "sheet"),
     ]
     if rawan_map is not None:
         flagged = int((table.indicators > 0).sum())

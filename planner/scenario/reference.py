@@ -135,8 +135,9 @@ kecamatan's TPS and voters in the table must match its totals.
 
 ## TPS sheets as the KPU and Bawaslu publish them (.xlsx or .csv)
 
-With `region.tps_columns` ([TpsColumns](#tpscolumns)) the TPS file may be a workbook (.xlsx,
-first worksheet) or a CSV laid out as a KPU recap: the mapping names the header of each
+With `region.tps_columns` ([TpsColumns](#tpscolumns)) the TPS file may be a workbook (.xlsx;
+its first worksheet, or the one `sheet:` names, as on the tab — a KPU file often opens on a
+cover or recap sheet) or a CSV laid out as a KPU recap: the mapping names the header of each
 column (`tps_id: No TPS`, `district: Kecamatan`, `village: Kelurahan/Desa`, `voters: Jumlah
 DPT`), the header row is found by those names in the first {HEADER_SEARCH_ROWS} rows (title
 rows and merged cells above it are skipped; case, spaces and line breaks in headers are

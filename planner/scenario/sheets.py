@@ -168,11 +168,13 @@ def cell_text(value: Any) -> str:
     return " ".join(str(value).split()) if "\n" in str(value) else str(value).strip()
 
 
-def read_cells(path: Path, what: str) -> list[list[str]]:
-    """Every row of the file's first worksheet (or the CSV) as cell texts.
+def read_cells(path: Path, what: str, sheet: str | None = None) -> list[list[str]]:
+    """Every row of the workbook's worksheet `sheet` (default: its first), or of the CSV, as
+    cell texts.
 
     Raises `ScenarioError` naming the file for a wrong type, unreadable or non-UTF-8 CSV,
-    damaged workbook, or a sheet over `MAX_SHEET_ROWS`."""
+    damaged workbook, a worksheet it does not have (or any named for a CSV), or a sheet over
+    `MAX_SHEET_ROWS`."""
     where = str(path)
     suffix = path.suffix.lower()
     if suffix not in SHEET_SUFFIXES:
@@ -191,6 +193,12 @@ def read_cells(path: Path, what: str) -> list[list[str]]:
         )
     check_file_size(path, MAX_TPS_TABLE_BYTES, what)
     rows: list[list[str]] = []
+    if suffix == ".csv" and sheet is not None:
+        raise ScenarioError(
+            f"{what} is a CSV file, one table without worksheets; drop the worksheet name "
+            f"({sheet!r}) or give the .xlsx workbook",
+            where=where,
+        )
     if suffix == ".csv":
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -205,7 +213,7 @@ def read_cells(path: Path, what: str) -> list[list[str]]:
         except (OSError, csv.Error) as exc:
             raise ScenarioError(f"cannot read the CSV ({exc})", where=where) from None
     else:
-        rows = _xlsx_rows(path)
+        rows = _xlsx_rows(path, what, sheet)
     if len(rows) > MAX_SHEET_ROWS:
         raise ScenarioError(
             f"more than {MAX_SHEET_ROWS:,} rows; a TPS sheet has one row per TPS", where=where
@@ -213,8 +221,9 @@ def read_cells(path: Path, what: str) -> list[list[str]]:
     return rows
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
-    """Rows of the first worksheet of a workbook (values, not formulas: cached results)."""
+def _xlsx_rows(path: Path, what: str, name: str | None) -> list[list[str]]:
+    """Rows of the workbook's worksheet `name` (default: its first), as values, not formulas
+    (their cached results)."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -227,7 +236,8 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
             where=where,
         ) from None
     try:
-        sheet = book.worksheets[0]
+        titles = [ws.title for ws in book.worksheets]  # not chart sheets: they hold no cells
+        sheet = book[titles[0] if name is None else worksheet_named(titles, name, path, what)]
         rows: list[list[str]] = []
         for values in sheet.iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS):
             rows.append([cell_text(v) for v in values])
@@ -243,8 +253,24 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     return rows
 
 
+def worksheet_named(names: list[str], name: str, path: Path, what: str) -> str:
+    """The workbook's worksheet called `name` — exactly, else ignoring case and spaces (Excel
+    itself treats 'dpt' and 'DPT' as the same sheet) — or an error listing the ones it has."""
+    if name in names:
+        return name
+    close = [n for n in names if header_key(n) == header_key(name)]
+    if len(close) == 1:
+        return close[0]
+    shown = ", ".join(repr(n) for n in names[:12]) + (", …" if len(names) > 12 else "")
+    raise ScenarioError(
+        f"{what}: the workbook has no worksheet {name!r}; its worksheets are {shown}",
+        where=str(path),
+    )
+
+
 def find_header(
-    cells: list[list[str]], wanted: dict[str, str], path: Path, what: str
+    cells: list[list[str]], wanted: dict[str, str], path: Path, what: str,
+    sheet: str | None = None,
 ) -> tuple[int, dict[str, int]]:
     """The header row (0-based) and the column of each wanted field (field → header text).
 
@@ -277,14 +303,14 @@ def find_header(
     raise ScenarioError(
         f"{what}: no header row with column {', '.join(repr(m) for m in missing)} in the first "
         f"{HEADER_SEARCH_ROWS} rows (closest, row {best + 1}, has {seen}); fix the column "
-        f"mapping or the header{_other_sheets_hint(path)}",
+        f"mapping or the header{other_sheets_hint(path, sheet)}",
         where=str(path),
     )
 
 
-def _other_sheets_hint(path: Path) -> str:
-    """For a workbook of several worksheets, which one was read and which were not: a KPU
-    file often opens on a cover or recap sheet, and the TPS table then lies further in."""
+def other_sheets_hint(path: Path, sheet: str | None = None) -> str:
+    """For a workbook of several worksheets, which one was read and which others it has: a
+    KPU file often opens on a cover or recap sheet, and the TPS table then lies further in."""
     if path.suffix.lower() != ".xlsx":
         return ""
     import openpyxl
@@ -292,24 +318,29 @@ def _other_sheets_hint(path: Path) -> str:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True)
-        names = list(book.sheetnames)
+        names = [ws.title for ws in book.worksheets]
         book.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         return ""  # its rows were read a moment ago; a hint is not worth an error of its own
     if len(names) < 2:
         return ""
-    others = ", ".join(repr(n) for n in names[1:6]) + (", …" if len(names) > 6 else "")
+    read = names[0] if sheet is None else worksheet_named(names, sheet, path, "")
+    rest = [n for n in names if n != read]
+    others = ", ".join(repr(n) for n in rest[:5]) + (", …" if len(rest) > 5 else "")
     return (
-        f", or move the table to the first worksheet (only {names[0]!r} is read; "
-        f"the workbook also has {others})"
+        f", or name the worksheet that holds the table (`sheet:` in the column mapping, "
+        f"`planner init --sheet`; {read!r} was read, the workbook also has {others})"
     )
 
 
-def read_mapped(path: Path, wanted: dict[str, str], what: str) -> SheetRows:
-    """The sheet's data rows under its header, as field → cell text. Empty rows are skipped;
-    so are total rows (no TPS, and a cell saying 'Jumlah' or 'Total'), listed in the result."""
-    cells = read_cells(path, what)
-    header, columns = find_header(cells, wanted, path, what)
+def read_mapped(
+    path: Path, wanted: dict[str, str], what: str, sheet: str | None = None
+) -> SheetRows:
+    """The data rows under the header of the worksheet `sheet` (default: the first), as
+    field → cell text. Empty rows are skipped; so are total rows (no TPS, and a cell saying
+    'Jumlah' or 'Total'), listed in the result."""
+    cells = read_cells(path, what, sheet)
+    header, columns = find_header(cells, wanted, path, what, sheet)
     rows: list[tuple[int, dict[str, str]]] = []
     totals: list[int] = []
     for r in range(header + 1, len(cells)):

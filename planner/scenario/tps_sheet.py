@@ -85,7 +85,7 @@ def read_tps_sheet(
 ) -> list[dict[str, Any]]:
     """Rows of a TPS sheet read through its column mapping; raises `ScenarioProblems` with
     one line per bad cell or unmatched name."""
-    sheet = read_mapped(path, columns.mapped(), "the TPS sheet")
+    sheet = read_mapped(path, columns.mapped(), "the TPS sheet", columns.sheet)
     if not sheet.rows:
         raise ScenarioError(
             f"the TPS sheet has no rows under its header (row {sheet.header_row})",
@@ -274,7 +274,9 @@ def apply_rawan(
             where=where,
             location="region.rawan_columns",
         )
-    sheet: SheetRows = read_mapped(path, {**wanted, **marks}, "the TPS-rawan sheet")
+    sheet: SheetRows = read_mapped(
+        path, {**wanted, **marks}, "the TPS-rawan sheet", columns.sheet
+    )
     problems = Problems(path)
     head = {**sheet.headers}
     districts = NameMatcher(list(dict.fromkeys(str(r["district"]) for r in rows)))

@@ -219,3 +219,47 @@ def test_init_on_a_malformed_sheet_prints_each_problem(tmp_path: Path) -> None:
     ]
     assert all(line.startswith(f"error: {sheet}: ") for line in lines)
     assert not out.exists()
+
+
+def _behind_a_cover(source: Path, target: Path) -> str:
+    """`source` saved as `target` with a cover worksheet put first (as many KPU files open);
+    returns the name of the worksheet holding the table."""
+    book = openpyxl.load_workbook(source)
+    name = book.worksheets[0].title
+    book.create_sheet("Sampul", 0)["A1"] = "REKAPITULASI — lihat lembar berikut"
+    book.save(target)
+    return name
+
+
+def test_init_reads_the_named_worksheets_and_the_scenario_keeps_them(tmp_path: Path) -> None:
+    recap = tmp_path / "recap.xlsx"
+    rawan = tmp_path / "rawan.xlsx"
+    table, rawan_table = _behind_a_cover(RECAP, recap), _behind_a_cover(RAWAN, rawan)
+    out = tmp_path / "region" / "scenario.yaml"
+    args = ["init", str(recap), "--rawan", str(rawan), "--name", "Kota Uji", "--out", str(out)]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and not out.exists()
+    line = refused.stderr.strip()
+    assert "'Sampul' was read, the workbook also has " + repr(table) in line, line
+    assert "planner init --sheet" in line
+    done = CliRunner().invoke(main, [*args, "--sheet", table, "--rawan-sheet", rawan_table])
+    assert done.exit_code == 0, done.output
+    assert f"worksheet {table!r}: columns: tps_id ← 'No TPS'" in done.output
+    region = yaml.safe_load(out.read_text(encoding="utf-8"))["region"]
+    assert region["tps_columns"]["sheet"] == table
+    assert region["rawan_columns"]["sheet"] == rawan_table
+    plain, result = _init(tmp_path / "plain")
+    assert result.exit_code == 0, result.output
+    named, alone = load_scenario(out).tps, load_scenario(plain).tps
+    assert list(named.tps_id) == list(alone.tps_id)
+    assert named.voters.tolist() == alone.voters.tolist()
+    assert named.indicators.tolist() == alone.indicators.tolist()
+    assert named.risk_class.tolist() == alone.risk_class.tolist()
+
+
+def test_init_rawan_sheet_needs_rawan(tmp_path: Path) -> None:
+    out = tmp_path / "s.yaml"
+    result = CliRunner().invoke(main, ["init", str(RECAP), "--name", "X", "--out", str(out),
+                                       "--rawan-sheet", "Data"])
+    assert result.exit_code == 2 and not out.exists()
+    assert "give --rawan too" in result.stderr

@@ -13,7 +13,14 @@ from click.testing import CliRunner
 from planner.cli import main
 from planner.errors import ScenarioError, ScenarioProblems
 from planner.scenario.load import load_scenario
-from planner.scenario.sheets import NameMatcher, cell_text, display_name, name_key, tps_number
+from planner.scenario.sheets import (
+    NameMatcher,
+    cell_text,
+    display_name,
+    name_key,
+    read_cells,
+    tps_number,
+)
 from planner.scenario.tps_sheet import class_of
 
 HEADER = ["No", "Kecamatan", "Kelurahan/Desa", "No TPS", "Jumlah\nDPT", "Kategori"]
@@ -239,22 +246,65 @@ def test_missing_column_is_one_line(tmp_path: Path) -> None:
     assert "row 4" in lines[0] and "'Kecamatan'" in lines[0]
 
 
-def test_table_on_a_later_worksheet_is_named_in_the_error(tmp_path: Path) -> None:
-    """Only the first worksheet is read; when the table sits on another, the one line says
-    which sheet was read and which others the workbook has."""
-    path = write_xlsx(tmp_path / "tps.xlsx", [["Rekapitulasi DPT"], ["lihat lembar berikut"]])
+def _cover_then_table(path: Path, rows: list[list[object]] | None = None) -> Path:
+    """A KPU-style workbook: a cover sheet first, the TPS table on 'DPT per TPS'."""
+    write_xlsx(path, [["Rekapitulasi DPT"], ["lihat lembar berikut"]])
     book = openpyxl.load_workbook(path)
     book.worksheets[0].title = "Sampul"
     data = book.create_sheet("DPT per TPS")
-    for row in [HEADER, [1, "Alpha", "Satu", "001", 300, ""]]:
+    for row in rows or [*TITLE, HEADER, *DATA]:
         data.append(row)
+    book.create_sheet("Catatan")
     book.save(path)
+    return path
+
+
+def test_table_on_a_later_worksheet_is_named_in_the_error(tmp_path: Path) -> None:
+    """Without `sheet:` the first worksheet is read; when the table sits on another, the one
+    line says which sheet was read, which others the workbook has, and how to name one."""
+    _cover_then_table(tmp_path / "tps.xlsx", [HEADER, [1, "Alpha", "Satu", "001", 300, ""]])
     result = CliRunner().invoke(main, ["validate", str(scenario(tmp_path, "tps.xlsx"))])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, lines
-    assert "move the table to the first worksheet (only 'Sampul' is read; the workbook " \
-        "also has 'DPT per TPS')" in lines[0]
+    assert "name the worksheet that holds the table (`sheet:` in the column mapping, " \
+        "`planner init --sheet`; 'Sampul' was read, the workbook also has 'DPT per TPS', " \
+        "'Catatan')" in lines[0]
+
+
+@pytest.mark.parametrize("name", ["DPT per TPS", "dpt per tps", " DPT  per TPS"])
+def test_sheet_names_the_worksheet_read(tmp_path: Path, name: str) -> None:
+    """`tps_columns.sheet` reads that worksheet (exactly, else ignoring case and spaces): the
+    same TPS as the table on a one-sheet workbook."""
+    _cover_then_table(tmp_path / "tps.xlsx")
+    sheet = MAPPING + f"    sheet: '{name}'\n"
+    named = load_scenario(scenario(tmp_path, "tps.xlsx", mapping=sheet))
+    write_xlsx(tmp_path / "one.xlsx", [*TITLE, HEADER, *DATA])
+    alone = load_scenario(scenario(tmp_path, "one.xlsx"))
+    assert list(named.tps.tps_id) == list(alone.tps.tps_id)
+    assert named.tps.voters.tolist() == alone.tps.voters.tolist() == [500, 450, 520, 480]
+
+
+def test_an_unknown_sheet_lists_the_worksheets(tmp_path: Path) -> None:
+    _cover_then_table(tmp_path / "tps.xlsx")
+    path = scenario(tmp_path, "tps.xlsx", mapping=MAPPING + "    sheet: DPT\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'tps.xlsx'}: the TPS sheet: the workbook has no worksheet 'DPT'; "
+        "its worksheets are 'Sampul', 'DPT per TPS', 'Catatan'"
+    ]
+
+
+def test_a_sheet_for_a_csv_is_refused_naming_the_key(tmp_path: Path) -> None:
+    write_csv(tmp_path / "tps.csv", [*TITLE, HEADER, *DATA])
+    path = scenario(tmp_path, "tps.csv", mapping=MAPPING + "    sheet: DPT\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "region.tps_columns.sheet" in line and "tps_file is a CSV" in line, line
+    with pytest.raises(ScenarioError, match="is a CSV file, one table without worksheets"):
+        read_cells(tmp_path / "tps.csv", "the TPS sheet", "DPT")
 
 
 def test_one_worksheet_gets_no_sheet_hint(tmp_path: Path) -> None:
@@ -328,6 +378,18 @@ def test_rawan_sheet_sets_class_and_indicator_count(tmp_path: Path) -> None:
     assert [t.class_names[c] for c in t.risk_class] == [
         "kurang_rawan", "rawan", "rawan", "khusus"
     ]
+
+
+def test_rawan_sheet_on_a_named_worksheet(tmp_path: Path) -> None:
+    """`rawan_columns.sheet` reads Bawaslu's list from its own worksheet of a workbook."""
+    write_xlsx(tmp_path / "tps.xlsx", [*TITLE, HEADER, *DATA])
+    _cover_then_table(tmp_path / "rawan.xlsx", [
+        RAWAN_HEADER, [1, "KEC. ALPHA", "Dua", "TPS 001", "v", "v", "", "Rawan"]])
+    with pytest.raises(ScenarioError, match="'Sampul' was read"):
+        load_scenario(scenario(tmp_path, "tps.xlsx", extra=RAWAN_MAPPING))
+    named = RAWAN_MAPPING + "    sheet: DPT per TPS\n"
+    sc = load_scenario(scenario(tmp_path, "tps.xlsx", extra=named))
+    assert sc.tps.indicators.tolist() == [0, 0, 2, 0]
 
 
 def test_rawan_rows_that_match_no_tps_are_reported(tmp_path: Path) -> None:

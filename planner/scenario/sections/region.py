@@ -86,6 +86,8 @@ MAX_HEADER_TEXT = 200
 about 60 ("Jumlah Pemilih Terdaftar dalam DPT (L+P)"); 200 leaves room and keeps messages short."""
 
 HeaderText = Annotated[str, Field(min_length=1, max_length=MAX_HEADER_TEXT)]
+SheetName = Annotated[str, Field(min_length=1, max_length=31)]
+"""A worksheet's name: Excel allows at most 31 characters."""
 
 
 class TpsColumns(Section):
@@ -128,10 +130,17 @@ class TpsColumns(Section):
         "recaps do ('TPS 001'); the TPS id is then 'Kecamatan / Kelurahan / TPS 001'. False: the "
         "column holds ids unique in the whole sheet.",
     )
+    sheet: SheetName | None = Field(
+        None,
+        description="Worksheet of the workbook that holds the table, by its name on the tab "
+        "(matched ignoring case and spaces when not exact); default the first. A KPU file "
+        "often opens on a cover or recap sheet. Not for a CSV.",
+    )
 
     def mapped(self) -> dict[str, str]:
         """Field → header for every column the mapping names."""
-        return {k: v for k, v in self.model_dump().items() if isinstance(v, str)}
+        return {k: v for k, v in self.model_dump(exclude={"sheet"}).items()
+                if isinstance(v, str)}
 
 
 class RawanColumns(Section):
@@ -165,6 +174,12 @@ class RawanColumns(Section):
         "marked when the TPS meets it (any mark but empty, 0, '-', 'tidak' or 'no'); the "
         "indicator count is the number of marked columns.",
     )
+    sheet: SheetName | None = Field(
+        None,
+        description="Worksheet of the workbook that holds the table, by its name on the tab "
+        "(matched ignoring case and spaces when not exact); default the first. A KPU file "
+        "often opens on a cover or recap sheet. Not for a CSV.",
+    )
 
     @model_validator(mode="after")
     def _some_content(self) -> RawanColumns:
@@ -181,7 +196,8 @@ class RawanColumns(Section):
 
     def mapped(self) -> dict[str, str]:
         """Field → header for every single column the mapping names."""
-        return {k: v for k, v in self.model_dump().items() if isinstance(v, str)}
+        return {k: v for k, v in self.model_dump(exclude={"sheet"}).items()
+                if isinstance(v, str)}
 
 
 class Region(Section):
@@ -229,6 +245,13 @@ class Region(Section):
         for key in ("tps_columns", "district_names", "rawan_file"):
             if getattr(self, key) is not None and self.tps_file is None:
                 raise FieldError(key, "needs tps_file (a TPS sheet); give it or remove " + key)
+        for file, columns in (("tps_file", self.tps_columns), ("rawan_file", self.rawan_columns)):
+            name = getattr(self, file)
+            if columns is not None and columns.sheet is not None and name is not None \
+                    and name.lower().endswith(".csv"):
+                where = file.replace("file", "columns")
+                raise FieldError((where, "sheet"), f"{file} is a CSV, one table without "
+                                 "worksheets; drop sheet or give the .xlsx workbook")
         if (self.rawan_file is None) != (self.rawan_columns is None):
             raise FieldError(
                 "rawan_columns" if self.rawan_columns is None else "rawan_file",

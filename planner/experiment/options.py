@@ -91,16 +91,15 @@ class Option:
 
     def bounds(self) -> str:
         """What a value must be, in words: ``1 to 100,000 replications (…)``."""
-        if self.kind == "int":
-            low = "" if self.low is None else f"{int(self.low):,} to "
-            text = f"{low}{int(self.high):,}" if self.high is not None else f"≥ {self.low:,}"
-        elif self.high is None:
-            text = f"≥ {self.low:g}"
+        low, high, unit = _number(self.low), _number(self.high), self.unit
+        if self.high is None:
+            text = f"{unit} ≥ {low}"
+        elif self.low is None:
+            text = f"at most {high} {unit}"
         elif self.low_open:
-            text = f"more than {self.low:g} and at most {self.high:,g}"
+            text = f"more than {low} and at most {high} {unit}"
         else:
-            text = f"{self.low:g} to {self.high:,g}"
-        text = f"{self.unit} {text}" if self.high is None else f"{text} {self.unit}"
+            text = f"{low} to {high} {unit}"
         return text.strip() + (f" ({self.why})" if self.why else "")
 
     def check(self, value: Any) -> None:
@@ -126,6 +125,15 @@ class Option:
             )
         if not inside:
             raise UserError(f"{flag} {value}: give {self.bounds()}")
+
+
+def _number(value: float | None) -> str:
+    """A bound as a reader writes it: 86,400 and 1,000,000, not 86400.0 and 1e+06."""
+    if value is None:
+        return ""
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 def _plans_of(path: Any) -> list[str]:

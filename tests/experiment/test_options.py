@@ -164,3 +164,14 @@ def test_request_of_fills_the_declared_defaults() -> None:
     frontier = request_of("frontier", "sc.yaml", {"start": 1.0, "stop": 2.0}, seed=5)
     assert frontier.options["from"] == 1.0 and frontier.options["to"] == 2.0
     assert frontier.seed == 5 and frontier.options["time_limit_s"] == 20.0
+
+
+def test_bounds_read_as_a_user_writes_them() -> None:
+    sitrep = next(o for o in DEMO_OPTIONS if o.key == "sitrep_min")
+    speed = next(o for o in DEMO_OPTIONS if o.key == "speed")
+    assert sitrep.bounds() == "at most 1,440 minutes"
+    assert speed.bounds() == "0 to 1,000,000 simulated minutes per second"
+    assert TIME_LIMIT.bounds() == "more than 0 and at most 86,400 seconds (a day at most)"
+    assert _declared("frontier", "start").bounds() == "a budget (Rp) or factor ≥ 0"
+    with pytest.raises(planner.UserError, match="--sitrep 2000: give at most 1,440 minutes"):
+        sitrep.check(2000)

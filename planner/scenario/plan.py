@@ -118,7 +118,9 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
     patterns: list[str | None] = [None] * len(tps)
     try:
         with contextlib.ExitStack() as stack:
-            header, rows = _plan_rows(file, stack)
+            header, rows, sheet = _plan_rows(file, stack)
+            if sheet is not None:  # rows are numbered on that worksheet
+                where = f"{where}, worksheet {sheet!r}"
             for column in ("tps_id", "pattern"):
                 if column not in header:
                     raise PlanError(
@@ -183,22 +185,25 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
 
 def _plan_rows(
     file: Path, stack: contextlib.ExitStack[bool | None]
-) -> tuple[list[str], Iterator[tuple[int, dict[str, str | None]]]]:
-    """The plan's header and its numbered rows: a plan.csv, or the first worksheet of an
-    .xlsx with plan.csv's columns (a plan opened in a spreadsheet, edited, saved as .xlsx);
-    in a workbook the header is the first row that names tps_id and pattern."""
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str | None]]], str | None]:
+    """The plan's header and its numbered rows: a plan.csv, or a workbook with plan.csv's
+    columns (a plan opened in a spreadsheet, edited, saved as .xlsx). In a workbook the table
+    is on the first worksheet whose header — the first row naming tps_id and pattern in its
+    top 30 — has them, so a cover or notes sheet before it does no harm. The third value
+    names that worksheet when it is not the first (rows are numbered on it)."""
     if file.suffix.lower() != ".xlsx":
         handle = stack.enter_context(file.open(encoding="utf-8-sig", newline=""))
         reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), enumerate(reader, start=2)
-    from planner.scenario.sheets import read_cells
+        return list(reader.fieldnames or []), enumerate(reader, start=2), None
+    from planner.scenario.sheets import read_cells, worksheet_names
 
-    cells = read_cells(file, "the plan")
-    top = next(
-        (k for k, row in enumerate(cells[:30]) if {"tps_id", "pattern"} <= set(row)), None
-    )
-    if top is None:
-        return [], iter(())
+    for sheet in [None, *worksheet_names(file)[1:]]:  # None: the first, as read_cells reads it
+        cells = read_cells(file, "the plan", sheet)
+        top = _plan_header(cells)
+        if top is not None:
+            break
+    else:
+        return [], iter(()), None
     header = cells[top]
 
     def records() -> Iterator[tuple[int, dict[str, str | None]]]:
@@ -206,7 +211,13 @@ def _plan_rows(
             if any(c.strip() for c in row):
                 yield k, {name: (row[j] if j < len(row) else "") for j, name in enumerate(header)}
 
-    return header, records()
+    return header, records(), sheet
+
+
+def _plan_header(cells: list[list[str]]) -> int | None:
+    """The row (0-based) of a worksheet's plan header: the first of its top 30 naming
+    tps_id and pattern, or None."""
+    return next((k for k, row in enumerate(cells[:30]) if {"tps_id", "pattern"} <= set(row)), None)
 
 
 MAX_PLAN_BYTES = 200_000_000

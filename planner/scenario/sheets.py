@@ -308,6 +308,26 @@ def find_header(
     )
 
 
+def worksheet_names(path: Path) -> list[str]:
+    """The names of a workbook's worksheets, in tab order (chart sheets left out: they hold
+    no cells); `[]` for a CSV. Raises `ScenarioError` for a workbook it cannot open."""
+    if path.suffix.lower() != ".xlsx":
+        return []
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ScenarioError(
+            f"cannot read the workbook ({type(exc).__name__}); save it again as .xlsx",
+            where=str(path),
+        ) from None
+    names = [ws.title for ws in book.worksheets]
+    book.close()
+    return names
+
+
 def other_sheets_hint(path: Path, sheet: str | None = None) -> str:
     """For a workbook of several worksheets, which one was read and which others it has: a
     KPU file often opens on a cover or recap sheet, and the TPS table then lies further in."""

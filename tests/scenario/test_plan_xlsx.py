@@ -68,3 +68,34 @@ def test_an_xlsx_plan_is_checked_as_strictly(tmp_path: Path) -> None:
     book.save(tmp_path / "nothing.xlsx")
     none = runner.invoke(main, ["simulate", SMALL, "--plan", str(tmp_path / "nothing.xlsx")])
     assert none.exit_code == 2 and "missing column tps_id" in none.output
+
+
+def test_a_plan_behind_a_cover_sheet_is_found_and_its_errors_name_the_worksheet(
+    tmp_path: Path,
+) -> None:
+    """A budget officer's workbook: a cover sheet first, the plan on the second. It is read
+    as its CSV; a bad cell is reported with that worksheet's name and row."""
+    runner = CliRunner()
+    opt = tmp_path / "opt"
+    assert runner.invoke(main, ["optimise", SMALL, "--time-limit", "5", "--out", str(opt),
+                                "--no-report", "--no-xlsx"]).exit_code == 0
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "plan.json").write_text((opt / "plan.json").read_text())  # its reserves
+    for name, edit in (("good.xlsx", None), ("bad.xlsx", {3: "9-9-9"})):
+        _as_xlsx(opt / "plan.csv", books / name, edit)
+        book = openpyxl.load_workbook(books / name)
+        book.worksheets[0].title = "Rencana"
+        book.create_sheet("Sampul", 0)["A1"] = "Rencana pengamanan — lihat lembar Rencana"
+        book.save(books / name)
+    summaries = []
+    for plan, out in ((opt / "plan.csv", "a"), (books / "good.xlsx", "b")):
+        result = runner.invoke(main, ["simulate", SMALL, "-r", "2", "--plan", str(plan),
+                                      "--out", str(tmp_path / out), "--no-report", "--no-xlsx"])
+        assert result.exit_code == 0, result.output
+        summaries.append(json.loads((tmp_path / out / "summary.json").read_text())["metrics"])
+    assert summaries[0] == summaries[1]
+    bad = runner.invoke(main, ["simulate", SMALL, "--plan", str(books / "bad.xlsx")])
+    assert bad.exit_code == 2
+    assert f"{books / 'bad.xlsx'}, worksheet 'Rencana': row 5, column pattern: unknown " \
+        "pattern '9-9-9'" in bad.output

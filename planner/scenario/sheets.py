@@ -331,16 +331,9 @@ def worksheet_names(path: Path) -> list[str]:
 def other_sheets_hint(path: Path, sheet: str | None = None) -> str:
     """For a workbook of several worksheets, which one was read and which others it has: a
     KPU file often opens on a cover or recap sheet, and the TPS table then lies further in."""
-    if path.suffix.lower() != ".xlsx":
-        return ""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
-        book = openpyxl.load_workbook(path, read_only=True)
-        names = [ws.title for ws in book.worksheets]
-        book.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        names = worksheet_names(path)
+    except ScenarioError:
         return ""  # its rows were read a moment ago; a hint is not worth an error of its own
     if len(names) < 2:
         return ""

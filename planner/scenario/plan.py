@@ -197,12 +197,16 @@ def _plan_rows(
         return list(reader.fieldnames or []), enumerate(reader, start=2), None
     from planner.scenario.sheets import read_cells, worksheet_names
 
-    for sheet in [None, *worksheet_names(file)[1:]]:  # None: the first, as read_cells reads it
-        cells = read_cells(file, "the plan", sheet)
+    sheet: str | None = None  # the first worksheet, read before the others are listed
+    cells = read_cells(file, "the plan")
+    top = _plan_header(cells)
+    for other in worksheet_names(file)[1:] if top is None else []:
+        cells = read_cells(file, "the plan", other)
         top = _plan_header(cells)
         if top is not None:
+            sheet = other
             break
-    else:
+    if top is None:
         return [], iter(()), None
     header = cells[top]
 

@@ -221,20 +221,26 @@ def read_cells(path: Path, what: str, sheet: str | None = None) -> list[list[str
     return rows
 
 
-def _xlsx_rows(path: Path, what: str, name: str | None) -> list[list[str]]:
-    """Rows of the workbook's worksheet `name` (default: its first), as values, not formulas
-    (their cached results)."""
+def _open_workbook(path: Path) -> Any:
+    """The workbook, read-only with cached values (not formulas); a `ScenarioError` naming the
+    file when it cannot be opened."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    where = str(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ScenarioError(
             f"cannot read the workbook ({type(exc).__name__}); save it again as .xlsx",
-            where=where,
+            where=str(path),
         ) from None
+
+
+def _xlsx_rows(path: Path, what: str, name: str | None) -> list[list[str]]:
+    """Rows of the workbook's worksheet `name` (default: its first), as values, not formulas
+    (their cached results)."""
+    where = str(path)
+    book = _open_workbook(path)
     try:
         titles = [ws.title for ws in book.worksheets]  # not chart sheets: they hold no cells
         sheet = book[titles[0] if name is None else worksheet_named(titles, name, path, what)]
@@ -313,16 +319,7 @@ def worksheet_names(path: Path) -> list[str]:
     no cells); `[]` for a CSV. Raises `ScenarioError` for a workbook it cannot open."""
     if path.suffix.lower() != ".xlsx":
         return []
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ScenarioError(
-            f"cannot read the workbook ({type(exc).__name__}); save it again as .xlsx",
-            where=str(path),
-        ) from None
+    book = _open_workbook(path)
     names = [ws.title for ws in book.worksheets]
     book.close()
     return names

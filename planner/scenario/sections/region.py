@@ -86,8 +86,17 @@ MAX_HEADER_TEXT = 200
 about 60 ("Jumlah Pemilih Terdaftar dalam DPT (L+P)"); 200 leaves room and keeps messages short."""
 
 HeaderText = Annotated[str, Field(min_length=1, max_length=MAX_HEADER_TEXT)]
-SheetName = Annotated[str, Field(min_length=1, max_length=31)]
-"""A worksheet's name: Excel allows at most 31 characters."""
+Worksheet = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=31,  # Excel's limit on a worksheet's name
+        description="Worksheet of the workbook that holds the table, by its name on the tab "
+        "(matched ignoring case and spaces when not exact); default the first. A KPU file "
+        "often opens on a cover or recap sheet. Not for a CSV.",
+    ),
+]
+"""Which worksheet of a TPS or TPS-rawan workbook holds its table (None: the first)."""
 
 
 class TpsColumns(Section):
@@ -130,12 +139,7 @@ class TpsColumns(Section):
         "recaps do ('TPS 001'); the TPS id is then 'Kecamatan / Kelurahan / TPS 001'. False: the "
         "column holds ids unique in the whole sheet.",
     )
-    sheet: SheetName | None = Field(
-        None,
-        description="Worksheet of the workbook that holds the table, by its name on the tab "
-        "(matched ignoring case and spaces when not exact); default the first. A KPU file "
-        "often opens on a cover or recap sheet. Not for a CSV.",
-    )
+    sheet: Worksheet = None
 
     def mapped(self) -> dict[str, str]:
         """Field → header for every column the mapping names."""
@@ -174,12 +178,7 @@ class RawanColumns(Section):
         "marked when the TPS meets it (any mark but empty, 0, '-', 'tidak' or 'no'); the "
         "indicator count is the number of marked columns.",
     )
-    sheet: SheetName | None = Field(
-        None,
-        description="Worksheet of the workbook that holds the table, by its name on the tab "
-        "(matched ignoring case and spaces when not exact); default the first. A KPU file "
-        "often opens on a cover or recap sheet. Not for a CSV.",
-    )
+    sheet: Worksheet = None
 
     @model_validator(mode="after")
     def _some_content(self) -> RawanColumns:
